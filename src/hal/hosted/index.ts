@@ -1,0 +1,5 @@
+/** hal/hosted — the Node.js-on-Linux backend: disk-image files, host clock, terminal console. */
+export { FileBlockDevice, type FileBlockDeviceOptions } from './file-block-device.ts';
+export { HostedClock } from './hosted-clock.ts';
+export { HostedConsole } from './hosted-console.ts';
+export { HostedMachine, type HostedModule } from './hosted-machine.ts';

@@ -1,0 +1,26 @@
+/**
+ * Machine — everything the kernel may touch of the hardware, handed to
+ * `kernel.boot` by the loader together with the Multiboot2 information.
+ *
+ * Boot modules (the disk image, later the model) are described in the
+ * Multiboot2 structure by a physical range [start, end) and a string. The
+ * machine turns such a range back into a device: on bare metal that would be
+ * RAM at that address; hosted, the loader remembers which file it placed at
+ * that range.
+ */
+
+import type { BlockDevice } from './block-device.ts';
+import type { Clock, Timers } from './clock.ts';
+import type { Console } from './console.ts';
+
+export interface Machine {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly console: Console;
+  /** the block device behind the boot module at physical range [start, end) */
+  openModuleDevice(start: number, end: number): BlockDevice;
+  /** the bytes of the boot module at physical range [start, end), read-only */
+  readModule(start: number, end: number): Uint8Array;
+  /** power off: the process ends with `code` after the kernel has flushed */
+  powerOff(code: number): void;
+}

@@ -1,0 +1,4 @@
+/** hal/memory — in-memory devices for tests: RAM disk, power-loss disk, manual clock, recording console. */
+export { RamBlockDevice } from './ram-block-device.ts';
+export { ManualClock } from './manual-clock.ts';
+export { MemoryConsole } from './memory-console.ts';
