@@ -47,8 +47,10 @@ export const ERROR_CODES = {
   'handle.wrong_type': { id: 313, hint: 'The handle refers to a different kind of object than this operation expects.' },
   'syscall.unknown': { id: 320, hint: 'No syscall has that name; see the syscall table (`syscalls` in the shell).' },
   'syscall.bad_args': { id: 321, hint: 'The syscall arguments do not match its declaration; see the message for which one.' },
+  'syscall.exists': { id: 322, hint: 'Two subsystems registered the same syscall name; this is a bug in the boot wiring.' },
   'sched.task_exists': { id: 330, hint: 'A task with this name is already running; stop it first or pick another name.' },
   'sched.no_such_task': { id: 331, hint: 'No task has that name or id; `ps` lists the running tasks.' },
+  'sched.shut_down': { id: 332, hint: 'The scheduler has shut down (the system is halting); no new tasks can start.' },
   'bus.closed': { id: 340, hint: 'The subscription was closed; subscribe again.' },
 
   // ── block devices (4xx) ──────────────────────────────────────────────────
@@ -79,6 +81,7 @@ export const ERROR_CODES = {
   'log.record_too_large': { id: 601, hint: 'A single record must fit in the log segment; split the payload.' },
   'log.corrupt': { id: 602, hint: 'The log header is damaged; the log cannot be opened safely.' },
   'log.closed': { id: 603, hint: 'The log was closed; open it again.' },
+  'log.record_not_json': { id: 604, hint: 'The record is not the JSON this log expects; read it as raw bytes (records()) to inspect it.' },
 
   // ── shell and command line (9xx) ─────────────────────────────────────────
   'cli.usage': { id: 900, hint: 'Run `chimaera help` for the commands and their arguments.' },

@@ -1,0 +1,57 @@
+/**
+ * `chimaera` — the command-line entry point.
+ *
+ *   chimaera boot [...]     boot the system to the shell (see boot.ts)
+ *   chimaera disk ...       inspect and change disk images from the host (see disk.ts)
+ *   chimaera help           this text
+ *
+ * Expected failures print their code, message and hint on stderr and exit
+ * with status 1 (2 for usage errors); anything else is a bug and keeps its
+ * stack trace.
+ */
+
+import { ChimaeraError } from '../common/index.ts';
+import { BOOT_USAGE, bootCommand } from './boot.ts';
+import { DISK_USAGE, runDiskCommand } from './disk.ts';
+
+export const VERSION = '0.1.0';
+
+const USAGE = `ChimaeraOS ${VERSION}
+usage: chimaera COMMAND [ARGS]
+
+${BOOT_USAGE}
+
+${DISK_USAGE}
+
+  chimaera help       this text
+  chimaera version    print the version`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'boot':
+        return await bootCommand(rest);
+      case 'disk':
+        return runDiskCommand(rest, { out: (text) => process.stdout.write(text) });
+      case 'version':
+      case '--version':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      case undefined:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      default:
+        throw new ChimaeraError('cli.usage', `unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (!(e instanceof ChimaeraError)) throw e;
+    process.stderr.write(`chimaera: ${e.describe()}\n`);
+    return e.code === 'cli.usage' ? 2 : 1;
+  }
+}
