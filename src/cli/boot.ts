@@ -17,11 +17,11 @@ import * as nodeFs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ChimaeraError, fail } from '../common/index.ts';
 import { FileBlockDevice } from '../hal/hosted/index.ts';
-import { bootKernel, LOG_LEVELS, MULTIBOOT2_BOOTLOADER_MAGIC, registerKernelSyscalls, Rights, type Kernel } from '../kernel/index.ts';
-import { startStorage } from '../fs/index.ts';
-import { runTerminal, Shell, type SyscallPort } from '../shell/index.ts';
+import { bootKernel, LOG_LEVELS, MULTIBOOT2_BOOTLOADER_MAGIC, type Kernel } from '../kernel/index.ts';
+import { runTerminal, Shell } from '../shell/index.ts';
 import { parseArgs, parseSize, type FlagSpec } from './args.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
+import { startSystem } from './init.ts';
 import { load } from './loader.ts';
 
 export const BOOT_USAGE = `  chimaera boot [--disk PATH] [--disk-size SIZE] [--arena-mb N] [--loglevel LEVEL] [--quiet]
@@ -63,18 +63,8 @@ export async function bootCommand(argv: readonly string[]): Promise<number> {
   const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, bootInfo, machine);
   const removePanicHandlers = installPanicHandlers(kernel);
   try {
-    const storage = startStorage(kernel);
-    registerKernelSyscalls(kernel);
-    const kernelHandle = kernel.handles.create(kernel, 'kernel', Rights.READ | Rights.MANAGE);
-    const rootHandle = kernel.handles.create(storage.root, 'fs.dir', Rights.READ | Rights.WRITE | Rights.DUPLICATE);
-    const port: SyscallPort = {
-      async call<T>(name: string, handle: number, callArgs: Record<string, unknown> = {}): Promise<T> {
-        const result = await kernel.syscalls.dispatch({ handles: kernel.handles }, name, handle, callArgs);
-        if (!result.ok) throw result.error;
-        return result.value as T;
-      },
-    };
-    const shell = new Shell(port, { kernel: kernelHandle, root: rootHandle }, { write: (text) => machine.console.write(text) });
+    const system = startSystem(kernel);
+    const shell = new Shell(system.port, system.shellHandles, { write: (text) => machine.console.write(text) });
     kernel.klog.info('shell', `ready (${machine.console.interactive ? 'interactive' : 'script mode'})`);
     await runTerminal(shell, process.stdin, process.stdout, machine.console.interactive ? 'interactive' : 'script');
     kernel.shutdown('shell exited');

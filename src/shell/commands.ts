@@ -202,8 +202,9 @@ export const COMMANDS: readonly ShellCommand[] = [
   command('syscalls', 'syscalls', 'the syscall table: name, right needed, summary', async (shell, args) => {
     arity(args, 0, 0, 'syscalls');
     const rows = await shell.port.call<{ name: string; right: string; summary: string }[]>('kernel.syscalls', shell.handles.kernel);
-    const width = Math.max(...rows.map((r) => r.name.length));
-    shell.print(rows.map((r) => `  ${r.name.padEnd(width)}  ${r.right.padEnd(8)}  ${r.summary}`).join('\n'));
+    const nameWidth = Math.max(...rows.map((r) => r.name.length));
+    const rightWidth = Math.max(...rows.map((r) => r.right.length));
+    shell.print(rows.map((r) => `  ${r.name.padEnd(nameWidth)}  ${r.right.padEnd(rightWidth)}  ${r.summary}`).join('\n'));
   }),
 
   command('handles', 'handles', 'the shell’s handles and their rights', async (shell, args) => {

@@ -3,3 +3,4 @@ export { RamBlockDevice } from './ram-block-device.ts';
 export { ManualClock } from './manual-clock.ts';
 export { MemoryConsole } from './memory-console.ts';
 export { CrashBlockDevice, type CrashOutcome, type CrashPolicy } from './crash-block-device.ts';
+export { MemoryMachine, type MemoryModule } from './memory-machine.ts';

@@ -1,0 +1,6 @@
+/** fs — layer 3: FAT32, the crash-safe record log, storage bring-up and the file syscalls. */
+export * from './record-log/index.ts';
+export * from './fat32/index.ts';
+export { DirectoryObject, normalizePath } from './directory-object.ts';
+export { DIRECTORY_OBJECT_TYPE, FS_SYSCALLS, registerFsSyscalls, type FsEntry } from './syscalls.ts';
+export { startStorage, SYSTEM_DIRECTORIES, type Storage } from './storage.ts';
