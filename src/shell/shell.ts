@@ -13,6 +13,7 @@
  */
 
 import { ChimaeraError, isChimaeraError } from '../common/index.ts';
+import { normalizePath } from '../fs/index.ts';
 import type { CommandHost, ShellCommand, ShellHandles, ShellIo, ShellState, SyscallPort } from './command.ts';
 import { COMMANDS } from './commands.ts';
 import { splitWords } from './words.ts';
@@ -68,14 +69,7 @@ export class Shell implements CommandHost {
 
   /** absolute, normalised path for a shell argument (relative to cwd) */
   resolvePath(path: string): string {
-    const joined = path.startsWith('/') ? path : `${this.cwd}/${path}`;
-    const parts: string[] = [];
-    for (const part of joined.split('/')) {
-      if (part === '' || part === '.') continue;
-      if (part === '..') parts.pop();
-      else parts.push(part);
-    }
-    return `/${parts.join('/')}`;
+    return normalizePath(path.startsWith('/') ? path : `${this.cwd}/${path}`);
   }
 
   print(text: string): void {
