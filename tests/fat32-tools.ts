@@ -7,17 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkBlockAccess, type BlockDevice } from '../src/hal/index.ts';
 
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** write `image` to `path`, skipping all-zero 64 KiB blocks so the file stays sparse */
-export function writeSparseImage(path: string, image: Uint8Array): void {
+/** write `image` to `path` (padded with zeros to `totalLength`), skipping all-zero 64 KiB blocks so the file stays sparse */
+export function writeSparseImage(path: string, image: Uint8Array, totalLength = image.length): void {
   const fd = openSync(path, 'w');
   try {
-    ftruncateSync(fd, image.length);
+    ftruncateSync(fd, totalLength);
     const block = 65536;
     const zero = Buffer.alloc(block);
     const all = Buffer.from(image.buffer, image.byteOffset, image.length);
@@ -116,4 +117,45 @@ export function mdirNames(imagePath: string): Set<string> {
     names.add(dir === '' ? name : `${dir}/${name}`);
   }
   return names;
+}
+
+/**
+ * A full-size disk whose first `head.sectorCount` sectors live in `head`
+ * and whose tail reads as zeros. Crash tests put a small CrashBlockDevice
+ * in front so each trial copies megabytes, not the whole 32 MiB volume;
+ * a write into the tail is a test bug (the workload outgrew the head).
+ */
+export class ZeroTailDevice implements BlockDevice {
+  readonly sectorSize: number;
+  readonly sectorCount: number;
+  readonly readOnly: boolean;
+  readonly head: BlockDevice;
+
+  constructor(head: BlockDevice, sectorCount: number) {
+    this.head = head;
+    this.sectorSize = head.sectorSize;
+    this.sectorCount = sectorCount;
+    this.readOnly = head.readOnly;
+  }
+
+  read(lba: number, out: Uint8Array): void {
+    checkBlockAccess(this, lba, out.length, 'read');
+    const inHead = Math.max(0, Math.min(out.length / this.sectorSize, this.head.sectorCount - lba));
+    if (inHead > 0) this.head.read(lba, out.subarray(0, inHead * this.sectorSize));
+    out.fill(0, inHead * this.sectorSize);
+  }
+
+  write(lba: number, data: Uint8Array): void {
+    checkBlockAccess(this, lba, data.length, 'write');
+    if (lba + data.length / this.sectorSize > this.head.sectorCount) throw new Error(`ZeroTailDevice: write at sector ${lba} is past the ${this.head.sectorCount}-sector head`);
+    this.head.write(lba, data);
+  }
+
+  flush(): void {
+    this.head.flush();
+  }
+
+  close(): void {
+    this.head.close();
+  }
 }

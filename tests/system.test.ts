@@ -8,9 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isChimaeraError, type BusEvent } from '../src/common/index.ts';
 import { MemoryMachine, RamBlockDevice } from '../src/hal/memory/index.ts';
@@ -18,6 +15,7 @@ import { bootKernel, encodeBootInfo, MemoryRegionType, MULTIBOOT2_BOOTLOADER_MAG
 import { checkFat32 } from '../src/fs/index.ts';
 import { Shell } from '../src/shell/index.ts';
 import { startSystem } from '../src/cli/init.ts';
+import { fsckFat, tempDir, writeSparseImage } from './fat32-tools.ts';
 
 const MiB = 2 ** 20;
 
@@ -48,15 +46,15 @@ function bootInMemory(disk = new RamBlockDevice((64 * MiB) / 512)) {
   return { disk, machine, kernel, system, shell, run };
 }
 
-function fsckClean(image: Uint8Array): { status: number | null; text: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'chimaera-sys-'));
+function fsckClean(image: Uint8Array): { status: number; text: string } {
+  const dir = tempDir('chimaera-sys-');
   try {
-    const path = join(dir, 'disk.img');
-    writeFileSync(path, image);
-    const r = spawnSync('fsck.fat', ['-n', path], { encoding: 'utf8' });
-    return { status: r.status, text: r.stdout + r.stderr };
+    const path = join(dir.path, 'disk.img');
+    writeSparseImage(path, image);
+    const r = fsckFat(path);
+    return { status: r.status, text: r.output };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   }
 }
 

@@ -20,11 +20,11 @@ import * as nodeFs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ChimaeraError, fail, formatBytes } from '../common/index.ts';
 import { FileBlockDevice } from '../hal/hosted/index.ts';
-import { checkFat32, Fat32Volume, formatFat32 } from '../fs/index.ts';
+import { checkFat32, Fat32Volume, formatSystemDisk } from '../fs/index.ts';
 import { expectPositional, parseArgs, parseSize, type FlagSpec } from './args.ts';
 
 export const DISK_USAGE = `usage: chimaera disk COMMAND IMAGE ...
-  mkfs IMAGE [--size SIZE] [--label NAME]   create a FAT32 image (default 256M; an existing file is reformatted)
+  mkfs IMAGE [--size SIZE] [--label NAME]   create a ChimaeraOS disk: FAT32 with /home and /lived (default 256M; an existing file is reformatted)
   ls IMAGE [PATH] [-l] [-R]                 list a directory (default /)
   cat IMAGE PATH                            print a file to stdout
   get IMAGE PATH HOSTPATH                   copy a file or directory out of the image
@@ -140,7 +140,7 @@ export function runDiskCommand(argv: readonly string[], output: Output): number 
   }
 }
 
-/** create or reformat an image file of `sizeBytes` with an empty FAT32 volume */
+/** create or reformat an image file of `sizeBytes` as a ChimaeraOS disk */
 export function makeImage(path: string, sizeBytes: number, label?: string): void {
   if (nodeFs.existsSync(path)) {
     nodeFs.truncateSync(path, 0); // drop old contents so the new image is sparse
@@ -148,7 +148,7 @@ export function makeImage(path: string, sizeBytes: number, label?: string): void
   }
   const device = nodeFs.existsSync(path) ? FileBlockDevice.open(path) : FileBlockDevice.create(path, sizeBytes);
   try {
-    formatFat32(device, label === undefined ? {} : { label });
+    formatSystemDisk(device, label === undefined ? {} : { label });
   } finally {
     device.close();
   }

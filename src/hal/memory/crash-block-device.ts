@@ -13,6 +13,12 @@
  *            version (a torn sector: the write stopped part-way).
  * This is the contract of BlockDevice (block-device.ts): before a flush,
  * writes may land in any order, or partly.
+ *
+ * Storage is copy-on-write over the image it starts from (which it never
+ * writes and does not copy), so a crash trial on a large volume costs only
+ * the sectors it touched: `deviceAfterCrash` gives the post-crash disk as a
+ * new device sharing that image; `imageAfterCrash` materialises the bytes
+ * (for fsck.fat and friends).
  */
 
 import { fail, Rng } from '../../common/index.ts';
@@ -28,8 +34,10 @@ export class CrashBlockDevice implements BlockDevice {
   readonly sectorSize: number;
   readonly sectorCount: number;
   readonly readOnly = false;
-  /** flushed contents, (sectorCount × sectorSize) bytes */
-  private readonly durable: Uint8Array;
+  /** the starting image, (sectorCount × sectorSize) bytes; never written */
+  private readonly base: Uint8Array;
+  /** flushed sectors that differ from `base`: sector → contents */
+  private readonly durable: Map<number, Uint8Array>;
   /** unsynced writes: sector → every version written since the last flush, oldest first */
   private readonly pending = new Map<number, Uint8Array[]>();
   /** sector writes accepted so far (a multi-sector write counts each sector) */
@@ -39,11 +47,13 @@ export class CrashBlockDevice implements BlockDevice {
   private writeBudget = Infinity;
   private powered = true;
 
-  constructor(image: Uint8Array, sectorSize = 512) {
+  /** a device starting from `image`, which it shares (never writes): do not change `image` while the device is in use */
+  constructor(image: Uint8Array, sectorSize = 512, durable: Map<number, Uint8Array> = new Map()) {
     if (image.length % sectorSize !== 0) throw new RangeError('CrashBlockDevice: image is not whole sectors');
     this.sectorSize = sectorSize;
     this.sectorCount = image.length / sectorSize;
-    this.durable = image.slice();
+    this.base = image;
+    this.durable = durable;
   }
 
   static blank(sectorCount: number, sectorSize = 512): CrashBlockDevice {
@@ -75,8 +85,7 @@ export class CrashBlockDevice implements BlockDevice {
     const size = this.sectorSize;
     for (let i = 0; i < out.length / size; i++) {
       const versions = this.pending.get(lba + i);
-      const src = versions !== undefined ? versions[versions.length - 1]! : this.durable.subarray((lba + i) * size, (lba + i + 1) * size);
-      out.set(src, i * size);
+      out.set(versions !== undefined ? versions[versions.length - 1]! : this.durableSector(lba + i), i * size);
     }
   }
 
@@ -100,7 +109,7 @@ export class CrashBlockDevice implements BlockDevice {
 
   flush(): void {
     this.checkPower();
-    for (const [lba, versions] of this.pending) this.durable.set(versions[versions.length - 1]!, lba * this.sectorSize);
+    for (const [lba, versions] of this.pending) this.durable.set(lba, versions[versions.length - 1]!);
     this.pending.clear();
   }
 
@@ -108,29 +117,40 @@ export class CrashBlockDevice implements BlockDevice {
     this.flush();
   }
 
-  /** the disk contents after power loss now; does not change this device */
-  imageAfterCrash(rng: Rng, policy: CrashPolicy = 'random'): Uint8Array {
-    const image = this.durable.slice();
-    const size = this.sectorSize;
+  /** the disk after power loss now, as a new device sharing this one's starting image; does not change this device */
+  deviceAfterCrash(rng: Rng, policy: CrashPolicy = 'random'): CrashBlockDevice {
+    const durable = new Map(this.durable);
     for (const [lba, versions] of this.pending) {
       const outcome: CrashOutcome = policy === 'random' ? rng.pick(['keep', 'drop', 'tear'] as const) : policy;
-      const at = lba * size;
       if (outcome === 'keep') {
-        image.set(rng.pick(versions), at);
+        durable.set(lba, rng.pick(versions));
       } else if (outcome === 'tear') {
+        const torn = this.durableSector(lba).slice();
         const newer = rng.pick(versions);
-        const chunks = size / TEAR_CHUNK;
+        const chunks = this.sectorSize / TEAR_CHUNK;
         const first = rng.int(0, chunks - 1);
         const last = rng.int(first, chunks - 1);
-        image.set(newer.subarray(first * TEAR_CHUNK, (last + 1) * TEAR_CHUNK), at + first * TEAR_CHUNK);
+        torn.set(newer.subarray(first * TEAR_CHUNK, (last + 1) * TEAR_CHUNK), first * TEAR_CHUNK);
+        durable.set(lba, torn);
       }
     }
-    return image;
+    return new CrashBlockDevice(this.base, this.sectorSize, durable);
+  }
+
+  /** the disk contents after power loss now; does not change this device */
+  imageAfterCrash(rng: Rng, policy: CrashPolicy = 'random'): Uint8Array {
+    return this.deviceAfterCrash(rng, policy).durableImage();
   }
 
   /** the flushed contents alone (every unsynced sector dropped) */
   durableImage(): Uint8Array {
-    return this.durable.slice();
+    const image = this.base.slice();
+    for (const [lba, sector] of this.durable) image.set(sector, lba * this.sectorSize);
+    return image;
+  }
+
+  private durableSector(lba: number): Uint8Array {
+    return this.durable.get(lba) ?? this.base.subarray(lba * this.sectorSize, (lba + 1) * this.sectorSize);
   }
 
   private checkPower(): void {
