@@ -21,6 +21,12 @@ export interface Machine {
   openModuleDevice(start: number, end: number): BlockDevice;
   /** the bytes of the boot module at physical range [start, end), read-only */
   readModule(start: number, end: number): Uint8Array;
+  /**
+   * copy `out.length` bytes of the module at [start, end), from `offset`
+   * within it, into `out` — so a large module (model weights) can be read
+   * straight into the kernel arena without a second copy
+   */
+  readModuleRange(start: number, end: number, offset: number, out: Uint8Array): void;
   /** power off: the process ends with `code` after the kernel has flushed */
   powerOff(code: number): void;
 }

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isChimaeraError } from '../common/index.ts';
-import type { BlockDevice, Machine } from '../hal/index.ts';
-import { ManualClock, MemoryConsole, RamBlockDevice } from '../hal/memory/index.ts';
+import { MemoryMachine } from '../hal/memory/index.ts';
 import { encodeBootInfo, MemoryRegionType, MULTIBOOT2_BOOTLOADER_MAGIC, type BootInfo } from './boot/multiboot2.ts';
 import { Rights } from './handles/rights.ts';
 import { bootKernel } from './kernel.ts';
@@ -11,21 +10,6 @@ import { PANIC_EXIT_CODE } from './panic.ts';
 
 const MiB = 2 ** 20;
 
-class FakeMachine implements Machine {
-  readonly clock = new ManualClock();
-  readonly timers = this.clock;
-  readonly console = new MemoryConsole();
-  powerOffCodes: number[] = [];
-  openModuleDevice(): BlockDevice {
-    return new RamBlockDevice(16);
-  }
-  readModule(start: number, end: number): Uint8Array {
-    return new Uint8Array(end - start);
-  }
-  powerOff(code: number): void {
-    this.powerOffCodes.push(code);
-  }
-}
 
 function bootInfo(commandLine = 'chimaera loglevel=info arena_mb=64', overrides: Partial<BootInfo> = {}): BootInfo {
   return {
@@ -47,7 +31,7 @@ function bootInfo(commandLine = 'chimaera loglevel=info arena_mb=64', overrides:
 }
 
 function boot(commandLine?: string, overrides?: Partial<BootInfo>) {
-  const machine = new FakeMachine();
+  const machine = new MemoryMachine();
   const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, encodeBootInfo(bootInfo(commandLine, overrides)), machine);
   return { machine, kernel };
 }
@@ -78,12 +62,12 @@ test('arena defaults to the largest available region; quiet and loglevel set the
 });
 
 test('bad magic, malformed info and bad options fail with clear errors', () => {
-  const machine = new FakeMachine();
+  const machine = new MemoryMachine();
   const good = encodeBootInfo(bootInfo());
   assert.throws(() => bootKernel(0x2badb002, good, machine), (e) => isChimaeraError(e, 'boot.bad_magic') && /0x2badb002/.test(e.message));
   assert.match(machine.console.text, /boot: boot failed: boot: magic 0x2badb002/);
   assert.throws(() => bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, good.subarray(0, good.length - 8), machine), (e) => isChimaeraError(e, 'boot.info_malformed'));
-  const withInfo = (commandLine: string, overrides?: Partial<BootInfo>) => () => bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, encodeBootInfo(bootInfo(commandLine, overrides)), new FakeMachine());
+  const withInfo = (commandLine: string, overrides?: Partial<BootInfo>) => () => bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, encodeBootInfo(bootInfo(commandLine, overrides)), new MemoryMachine());
   assert.throws(withInfo('chimaera arena_mb=lots'), (e) => isChimaeraError(e, 'boot.config_invalid') && /arena_mb=lots/.test(e.message));
   assert.throws(withInfo('chimaera arena_mb=1024'), (e) => isChimaeraError(e, 'boot.config_invalid') && /more than the/.test(e.message));
   assert.throws(withInfo('chimaera loglevel=chatty'), (e) => isChimaeraError(e, 'boot.config_invalid'));
@@ -142,12 +126,12 @@ test('shutdown halts tasks, runs hooks newest first, powers off with 0', async (
   await new Promise((resolve) => setImmediate(resolve));
   kernel.shutdown('test over');
   assert.deepEqual(order, ['llm', 'fs']);
-  assert.deepEqual(machine.powerOffCodes, [0]);
+  assert.deepEqual(machine.powerOffs, [0]);
   assert.equal(kernel.state, 'off');
   assert.equal(kernel.scheduler.ps()[0]!.state, 'stopped');
   assert.equal(machine.clock.pendingCount, 0, 'no timers left running');
   kernel.shutdown('again');
-  assert.deepEqual(machine.powerOffCodes, [0], 'shutdown happens once');
+  assert.deepEqual(machine.powerOffs, [0], 'shutdown happens once');
 });
 
 test('panic logs the reason, runs every hook even if one throws, and powers off non-zero', () => {
@@ -160,7 +144,7 @@ test('panic logs the reason, runs every hook even if one throws, and powers off 
   kernel.onShutdown('llm', () => ran.push('llm'));
   kernel.panic('invariant violated in test', new TypeError('x is undefined'));
   assert.deepEqual(ran, ['llm', 'fs']);
-  assert.deepEqual(machine.powerOffCodes, [PANIC_EXIT_CODE]);
+  assert.deepEqual(machine.powerOffs, [PANIC_EXIT_CODE]);
   assert.equal(kernel.state, 'panicked');
   const panicLines = kernel.klog.dmesg({ level: 'panic' });
   assert.match(panicLines[0]!, /panic: Kernel panic - not syncing: invariant violated in test$/);
@@ -169,5 +153,5 @@ test('panic logs the reason, runs every hook even if one throws, and powers off 
   assert.match(panicLines.at(-1)!, /panic: system halted$/);
   assert.match(machine.console.text, /panic: system halted\n$/);
   kernel.panic('second fault');
-  assert.deepEqual(machine.powerOffCodes, [PANIC_EXIT_CODE], 'a nested panic does not power off twice');
+  assert.deepEqual(machine.powerOffs, [PANIC_EXIT_CODE], 'a nested panic does not power off twice');
 });

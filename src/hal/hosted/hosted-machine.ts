@@ -45,6 +45,24 @@ export class HostedMachine implements Machine {
     return new Uint8Array(fs.readFileSync(this.moduleAt(start, end).path));
   }
 
+  readModuleRange(start: number, end: number, offset: number, out: Uint8Array): void {
+    const module = this.moduleAt(start, end);
+    if (offset < 0 || offset + out.length > end - start) {
+      fail('boot.module_out_of_range', `read of ${out.length} bytes at offset ${offset} runs past the end of module ${module.path} (${end - start} bytes)`);
+    }
+    const fd = fs.openSync(module.path, 'r');
+    try {
+      let done = 0;
+      while (done < out.length) {
+        const n = fs.readSync(fd, out, done, out.length - done, offset + done);
+        if (n === 0) fail('boot.module_out_of_range', `${module.path} ended early at offset ${offset + done} (was it truncated after boot?)`);
+        done += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   powerOff(code: number): void {
     this.exitCode = code;
     process.exitCode = code;

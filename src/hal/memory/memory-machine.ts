@@ -19,15 +19,15 @@ export interface MemoryModule {
   readonly bytes?: Uint8Array;
 }
 
-export class MemoryMachine implements Machine {
-  readonly clock: Clock;
-  readonly timers: Timers;
+export class MemoryMachine<C extends Clock & Timers = ManualClock> implements Machine {
+  readonly clock: C;
+  readonly timers: C;
   readonly console = new MemoryConsole();
   readonly modules: MemoryModule[];
   /** exit codes passed to powerOff, in order */
   readonly powerOffs: number[] = [];
 
-  constructor(modules: MemoryModule[] = [], clock: Clock & Timers = new ManualClock()) {
+  constructor(modules: MemoryModule[] = [], clock: C = new ManualClock() as unknown as C) {
     this.clock = clock;
     this.timers = clock;
     this.modules = modules;
@@ -43,6 +43,12 @@ export class MemoryMachine implements Machine {
     const bytes = this.moduleAt(start, end).bytes;
     if (bytes === undefined) fail('boot.module_missing', `module at 0x${start.toString(16)} has no bytes`);
     return bytes;
+  }
+
+  readModuleRange(start: number, end: number, offset: number, out: Uint8Array): void {
+    const bytes = this.readModule(start, end);
+    if (offset < 0 || offset + out.length > bytes.length) fail('boot.module_out_of_range', `read of ${out.length} bytes at offset ${offset} runs past the module's ${bytes.length} bytes`);
+    out.set(bytes.subarray(offset, offset + out.length));
   }
 
   powerOff(code: number): void {

@@ -1,0 +1,2 @@
+/** llm — layer 3: the Qwen2 inference engine (formats, tokenizer, model, sampling, chat, kernel service). */
+export * from './tensor.ts';
