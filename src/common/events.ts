@@ -11,6 +11,8 @@ export interface EventMap {
   'fs.op': { readonly op: 'create' | 'write' | 'append' | 'truncate' | 'rename' | 'unlink' | 'mkdir' | 'rmdir'; readonly path: string; readonly bytes?: number };
   /** a kernel task changed state */
   'task.state': { readonly taskId: number; readonly name: string; readonly state: 'started' | 'stopped' | 'failed' | 'stuck' };
+  /** a token generated for an llm.generate request that asked to stream */
+  'llm.token': { readonly requestId: string; readonly principal: string; readonly token: number; readonly text: string };
   /** a klog line at warn level or above (so daemons can react to trouble) */
   'klog.alert': { readonly level: 'warn' | 'error' | 'panic'; readonly subsystem: string; readonly message: string };
 }

@@ -1,2 +1,9 @@
 /** llm — layer 3: the Qwen2 inference engine (formats, tokenizer, model, sampling, chat, kernel service). */
 export * from './tensor.ts';
+export * from './gguf/index.ts';
+export * from './quant/index.ts';
+export * from './safetensors/index.ts';
+export * from './tokenizer/index.ts';
+export * from './model/index.ts';
+export * from './sampling/index.ts';
+export * from './chat/index.ts';

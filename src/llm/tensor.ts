@@ -13,6 +13,11 @@
  *   F32   1 elem / 4 bytes        F16  1 / 2        BF16 1 / 2
  *   Q4_0  32 / 18  (f16 d, 16 B of 4-bit quants)
  *   Q8_0  32 / 34  (f16 d, 32 × int8)
+ *   Q5_0  32 / 22  (f16 d, u32 high bits, 16 B of 4-bit quants)
+ *   Q5_1  32 / 24  (f16 d, f16 m, u32 high bits, 16 B of 4-bit quants)
+ *   Q8_1  32 / 36  (f16 d, f16 s = d·Σq, 32 × int8) — activations only
+ *   (q4_k_m files use Q5_0 / Q5_1 / Q8_0 instead of Q4_K / Q5_K / Q6_K for
+ *   tensors whose rows are not a multiple of 256, e.g. Qwen2-0.5B's 896)
  *   Q4_K  256 / 144 (f16 d, f16 dmin, 12 B 6-bit scales/mins, 128 B quants)
  *   Q5_K  256 / 176 (f16 d, f16 dmin, 12 B scales, 32 B high bits, 128 B quants)
  *   Q6_K  256 / 210 (128 B low 4 bits, 64 B high 2 bits, 16 × int8 scales, f16 d)
@@ -25,7 +30,10 @@ export const GgmlType = {
   F32: 0,
   F16: 1,
   Q4_0: 2,
+  Q5_0: 6,
+  Q5_1: 7,
   Q8_0: 8,
+  Q8_1: 9,
   Q4_K: 12,
   Q5_K: 13,
   Q6_K: 14,
@@ -51,6 +59,9 @@ const TRAITS: readonly GgmlTypeTraits[] = [
   { id: GgmlType.BF16, name: 'BF16', blockSize: 1, typeSize: 2 },
   { id: GgmlType.Q4_0, name: 'Q4_0', blockSize: 32, typeSize: 18 },
   { id: GgmlType.Q8_0, name: 'Q8_0', blockSize: 32, typeSize: 34 },
+  { id: GgmlType.Q5_0, name: 'Q5_0', blockSize: 32, typeSize: 22 },
+  { id: GgmlType.Q5_1, name: 'Q5_1', blockSize: 32, typeSize: 24 },
+  { id: GgmlType.Q8_1, name: 'Q8_1', blockSize: 32, typeSize: 36 },
   { id: GgmlType.Q4_K, name: 'Q4_K', blockSize: 256, typeSize: 144 },
   { id: GgmlType.Q5_K, name: 'Q5_K', blockSize: 256, typeSize: 176 },
   { id: GgmlType.Q6_K, name: 'Q6_K', blockSize: 256, typeSize: 210 },

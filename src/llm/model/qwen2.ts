@@ -1,0 +1,81 @@
+/**
+ * Qwen2 / Qwen2.5 (llama.cpp LLM_ARCH_QWEN2): a pre-norm decoder with
+ * biased q/k/v projections, NeoX rotary embeddings, grouped-query attention
+ * and a SwiGLU feed-forward block. Per layer:
+ *
+ *   h  = rmsNorm(x) · attn_norm
+ *   q, k, v = Wq h + bq, Wk h + bk, Wv h + bv;  rotate q, k by position
+ *   x += Wo · attention(q, K-cache, V-cache)
+ *   h  = rmsNorm(x) · ffn_norm
+ *   x += down(silu(gate h) ⊙ up h)
+ *
+ * then logits = output · (rmsNorm(x) · output_norm). Everything else is in
+ * the shared builder (transformer.ts) and the context (context.ts).
+ */
+
+import type { Tensor } from '../tensor.ts';
+import type { Qwen2Config } from './config.ts';
+import { InferenceContext, type ContextOptions } from './context.ts';
+import type { KvPrecision } from './kv-cache.ts';
+import { plainAllocator, type ScratchAllocator } from './scratch.ts';
+import { addResidual, attendCausal, feedForwardSwiglu, normTokens, project, rotateQueryKey, type BatchState, type TransformerModel } from './transformer.ts';
+import type { Qwen2Weights } from './weights.ts';
+
+export interface ModelOptions {
+  /** where context buffers come from (the kernel arena); default plain typed arrays */
+  readonly allocator?: ScratchAllocator;
+  /** KV cache rounding: 'f32' (default) or 'f16' to mirror llama.cpp's default f16 cache */
+  readonly kvPrecision?: KvPrecision;
+}
+
+export class Qwen2Model implements TransformerModel {
+  readonly config: Qwen2Config;
+  readonly weights: Qwen2Weights;
+  readonly allocator: ScratchAllocator;
+  readonly kvPrecision: KvPrecision;
+  readonly matrices: readonly Tensor[];
+
+  constructor(config: Qwen2Config, weights: Qwen2Weights, options: ModelOptions = {}) {
+    this.config = config;
+    this.weights = weights;
+    this.allocator = options.allocator ?? plainAllocator;
+    this.kvPrecision = options.kvPrecision ?? 'f32';
+    this.matrices = weights.layers.flatMap((w) => [w.query, w.key, w.value, w.attentionOutput, w.gate, w.up, w.down]);
+  }
+
+  get tokenEmbedding(): Tensor {
+    return this.weights.tokenEmbedding;
+  }
+
+  get outputNorm(): Float32Array {
+    return this.weights.outputNorm;
+  }
+
+  get output(): Tensor {
+    return this.weights.output;
+  }
+
+  createContext(maxTokens: number, options?: ContextOptions): InferenceContext {
+    return new InferenceContext(this, maxTokens, options);
+  }
+
+  forwardLayer(s: BatchState, layer: number): void {
+    const w = this.weights.layers[layer]!;
+    const { hiddenSize: d, headCount, kvHeadCount, headDim } = this.config;
+    const qDim = headCount * headDim;
+    const kvDim = kvHeadCount * headDim;
+
+    normTokens(s, w.attentionNorm);
+    project(s, s.q, s.normed, w.query, d, qDim, w.queryBias);
+    project(s, s.k, s.normed, w.key, d, kvDim, w.keyBias);
+    project(s, s.v, s.normed, w.value, d, kvDim, w.valueBias);
+    rotateQueryKey(s);
+    attendCausal(s, layer);
+    project(s, s.projection, s.attention, w.attentionOutput, qDim, d, null);
+    addResidual(s, s.projection);
+
+    normTokens(s, w.ffnNorm);
+    feedForwardSwiglu(s, w.gate, w.up, w.down);
+    addResidual(s, s.projection);
+  }
+}

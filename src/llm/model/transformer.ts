@@ -1,0 +1,119 @@
+/**
+ * The shared builder of decoder-only transformers: a batch of consecutive
+ * tokens' activations (`BatchState`) and the block operations an
+ * architecture file strings together (norm, projection, rotary, causal
+ * attention through the KV cache, SwiGLU FFN, residual add). Each operation
+ * runs over all tokens of the batch; qwen2.ts is one short list of them.
+ */
+
+import type { Tensor } from '../tensor.ts';
+import { attendOne } from './attention.ts';
+import type { Qwen2Config } from './config.ts';
+import { addBias, addInPlace, swiglu } from './ffn.ts';
+import type { KvCache, KvPrecision } from './kv-cache.ts';
+import { matmul } from './matmul.ts';
+import { rmsNorm } from './rms-norm.ts';
+import { ropeNeox } from './rope.ts';
+import type { ScratchAllocator } from './scratch.ts';
+
+/** activations of up to `batchCapacity` tokens at positions startPosition … startPosition + tokens − 1 */
+export interface BatchState {
+  readonly config: Qwen2Config;
+  readonly cache: KvCache;
+  readonly batchCapacity: number;
+  /** tokens in the current batch */
+  tokens: number;
+  /** position of the batch's first token */
+  startPosition: number;
+  /** residual stream [batch, hidden] */
+  readonly x: Float32Array;
+  /** normalised residual [batch, hidden] */
+  readonly normed: Float32Array;
+  /** [batch, heads·headDim] */
+  readonly q: Float32Array;
+  /** [batch, kvHeads·headDim] */
+  readonly k: Float32Array;
+  /** [batch, kvHeads·headDim] */
+  readonly v: Float32Array;
+  /** attention output before o_proj [batch, heads·headDim] */
+  readonly attention: Float32Array;
+  /** output of o_proj / ffn_down, added to the residual [batch, hidden] */
+  readonly projection: Float32Array;
+  /** [batch, ffn] */
+  readonly gate: Float32Array;
+  /** [batch, ffn] */
+  readonly up: Float32Array;
+  /** rotary cos/sin per token [batch, headDim/2] */
+  readonly ropeCos: Float32Array;
+  readonly ropeSin: Float32Array;
+  /** attention scores of one head [cache capacity] */
+  readonly scores: Float32Array;
+  /** activations converted for vecDot [batch · largest preparedBytes] */
+  readonly prepared: Uint8Array;
+}
+
+/** normed[t] = rmsNorm(x[t]) · weight for every token */
+export function normTokens(s: BatchState, weight: Float32Array): void {
+  const d = s.config.hiddenSize;
+  for (let t = 0; t < s.tokens; t++) rmsNorm(s.normed, t * d, s.x, t * d, weight, d, s.config.rmsNormEps);
+}
+
+/** out[t] = W · input[t] (+ bias) for every token; W: [nIn, nOut] */
+export function project(s: BatchState, out: Float32Array, input: Float32Array, weight: Tensor, nIn: number, nOut: number, bias: Float32Array | null): void {
+  matmul(out, 0, input, 0, s.tokens, weight, nIn, nOut, s.prepared);
+  if (bias !== null) addBias(out, bias, s.tokens, nOut);
+}
+
+/** rotate q and k of every token by its position (angles precomputed in ropeCos/ropeSin) */
+export function rotateQueryKey(s: BatchState): void {
+  const { headCount, kvHeadCount, headDim } = s.config;
+  const half = headDim / 2;
+  for (let t = 0; t < s.tokens; t++) {
+    ropeNeox(s.q, t * headCount * headDim, headCount, headDim, s.ropeCos, s.ropeSin, t * half);
+    ropeNeox(s.k, t * kvHeadCount * headDim, kvHeadCount, headDim, s.ropeCos, s.ropeSin, t * half);
+  }
+}
+
+/** store the batch's k, v in the cache for `layer`, then attention[t] = causal attention of q[t] over positions ≤ its own */
+export function attendCausal(s: BatchState, layer: number): void {
+  const { headCount, kvHeadCount, headDim } = s.config;
+  const qDim = headCount * headDim;
+  const kvDim = kvHeadCount * headDim;
+  for (let t = 0; t < s.tokens; t++) s.cache.store(layer, s.startPosition + t, s.k, t * kvDim, s.v, t * kvDim);
+  const layerOffset = s.cache.layerOffset(layer);
+  for (let t = 0; t < s.tokens; t++) {
+    attendOne(s.attention, t * qDim, s.q, t * qDim, s.cache.keys, s.cache.values, layerOffset, s.startPosition + t + 1, s.config, s.scores);
+  }
+}
+
+/** x += delta over the batch ([batch, hidden]) */
+export function addResidual(s: BatchState, delta: Float32Array): void {
+  addInPlace(s.x, delta, s.tokens * s.config.hiddenSize);
+}
+
+/** projection[t] = down(silu(gate·normed[t]) ⊙ up·normed[t]) */
+export function feedForwardSwiglu(s: BatchState, gate: Tensor, up: Tensor, down: Tensor): void {
+  const d = s.config.hiddenSize;
+  const f = s.config.intermediateSize;
+  project(s, s.gate, s.normed, gate, d, f, null);
+  project(s, s.up, s.normed, up, d, f, null);
+  swiglu(s.gate, s.up, s.tokens * f);
+  project(s, s.projection, s.gate, down, f, d, null);
+}
+
+/** what an inference context needs from an architecture */
+export interface TransformerModel {
+  readonly config: Qwen2Config;
+  /** [hidden, vocab] */
+  readonly tokenEmbedding: Tensor;
+  /** [hidden] f32 */
+  readonly outputNorm: Float32Array;
+  /** [hidden, vocab] */
+  readonly output: Tensor;
+  /** every weight matrix the layers multiply by (sizes the activation scratch) */
+  readonly matrices: readonly Tensor[];
+  readonly allocator: ScratchAllocator;
+  readonly kvPrecision: KvPrecision;
+  /** run decoder layer `layer` over the batch, in place on s.x */
+  forwardLayer(s: BatchState, layer: number): void;
+}

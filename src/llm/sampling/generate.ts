@@ -1,0 +1,120 @@
+/**
+ * The generation loop: evaluate the prompt (reusing whatever prefix the
+ * context already holds), then sample, stream and evaluate one token at a
+ * time until an end-of-sequence token, a stop string, the token limit, a
+ * full context or cancellation.
+ *
+ * Streaming: onToken(id, textPiece) is called for every generated token with
+ * the text that became safe to show — '' while a possible stop-string prefix
+ * or an incomplete UTF-8 character is held back. When generation ends, one
+ * last call onToken(-1, rest) delivers any held-back text (only if non-empty).
+ * The concatenation of all pieces equals `text`.
+ *
+ * The loop yields to the host event loop after every `yieldEvery` tokens so
+ * an AbortSignal (cancel) can fire between tokens.
+ */
+
+import { fail } from '../../common/index.ts';
+import { Sampler, type SamplerOptions } from './sampler.ts';
+import { StopStringMatcher } from './stop-strings.ts';
+
+/** the part of an inference context generation uses (InferenceContext fits) */
+export interface GenerationContext {
+  readonly vocabSize: number;
+  readonly capacity: number;
+  readonly length: number;
+  tokens(): Int32Array;
+  truncate(length: number): void;
+  evaluate(tokens: ArrayLike<number>, options?: { logits?: 'last' }): Float32Array;
+}
+
+/** the part of a tokenizer generation uses (llm/tokenizer's Tokenizer fits) */
+export interface TextDecoding {
+  decode(ids: ArrayLike<number>): string;
+  newStreamDecoder(): { push(id: number): string; flush(): string };
+}
+
+export type StopReason = 'eos' | 'stop-string' | 'max-tokens' | 'context-full' | 'cancelled';
+
+export interface GenerateOptions extends SamplerOptions {
+  readonly tokenizer: TextDecoding;
+  /** most tokens to generate (≥ 1) */
+  readonly maxTokens: number;
+  /** end-of-sequence ids (e.g. <|im_end|>, <|endoftext|>): generation stops before them */
+  readonly stopTokens?: readonly number[];
+  /** generation stops when the text contains one; `text` ends before it */
+  readonly stopStrings?: readonly string[];
+  readonly onToken?: (id: number, textPiece: string) => void;
+  readonly signal?: AbortSignal;
+  /** tokens between yields to the event loop; default 1 */
+  readonly yieldEvery?: number;
+  /** 'reuse' (default): keep the cached prefix the prompt shares with the context; 'reset': start over */
+  readonly cache?: 'reuse' | 'reset';
+}
+
+export interface GenerateResult {
+  /** generated ids, without the end-of-sequence token */
+  readonly tokens: number[];
+  /** generated text, up to (not including) a stop string */
+  readonly text: string;
+  readonly stopReason: StopReason;
+  /** prompt tokens that were already in the context's cache */
+  readonly reusedPromptTokens: number;
+}
+
+const yieldToHost = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+export async function generate(context: GenerationContext, promptTokens: ArrayLike<number>, options: GenerateOptions): Promise<GenerateResult> {
+  if (!Number.isInteger(options.maxTokens) || options.maxTokens < 1) fail('arg.invalid', `maxTokens must be a whole number ≥ 1, got ${options.maxTokens}`);
+  if (promptTokens.length === 0) fail('arg.invalid', 'generation needs at least one prompt token');
+  if (promptTokens.length > context.capacity) {
+    fail('llm.context_full', `the prompt has ${promptTokens.length} tokens, the context holds ${context.capacity}`, { tokens: promptTokens.length, capacity: context.capacity });
+  }
+  const yieldEvery = options.yieldEvery ?? 1;
+  const stopTokens = new Set(options.stopTokens ?? []);
+  const sampler = new Sampler(context.vocabSize, options);
+  const matcher = new StopStringMatcher(options.stopStrings ?? []);
+  const decoder = options.tokenizer.newStreamDecoder();
+  const generated: number[] = [];
+  let text = '';
+  const emit = (id: number, piece: string): void => {
+    text += piece;
+    if (id >= 0 || piece.length > 0) options.onToken?.(id, piece);
+  };
+
+  // prompt: reuse the shared prefix, evaluate the rest (at least one token, for its logits)
+  let reused = 0;
+  if (options.cache !== 'reset') {
+    const cached = context.tokens();
+    while (reused < cached.length && reused < promptTokens.length && cached[reused] === promptTokens[reused]) reused++;
+    if (reused === promptTokens.length) reused--;
+  }
+  context.truncate(reused);
+  const rest = Array.from({ length: promptTokens.length - reused }, (_, i) => promptTokens[reused + i]!);
+  const windowStart = Math.max(0, promptTokens.length - sampler.options.penaltyLastN);
+  for (let i = windowStart; i < promptTokens.length; i++) sampler.accept(promptTokens[i]!);
+  if (options.signal?.aborted) return { tokens: generated, text, stopReason: 'cancelled', reusedPromptTokens: reused };
+  let logits = context.evaluate(rest, { logits: 'last' });
+
+  let stopReason: StopReason = 'max-tokens';
+  for (;;) {
+    if (options.signal?.aborted) { stopReason = 'cancelled'; break; }
+    const id = sampler.sample(logits);
+    if (stopTokens.has(id)) { stopReason = 'eos'; break; }
+    sampler.accept(id);
+    generated.push(id);
+    const check = matcher.push(decoder.push(id));
+    emit(id, check.released);
+    if (check.stopped) { stopReason = 'stop-string'; break; }
+    if (generated.length >= options.maxTokens) { stopReason = 'max-tokens'; break; }
+    if (context.length >= context.capacity) { stopReason = 'context-full'; break; }
+    logits = context.evaluate([id], { logits: 'last' });
+    if (generated.length % yieldEvery === 0) await yieldToHost();
+  }
+  if (stopReason !== 'stop-string') {
+    const tail = matcher.push(decoder.flush());
+    if (tail.stopped) stopReason = 'stop-string';
+    emit(-1, tail.released + matcher.finish());
+  }
+  return { tokens: generated, text, stopReason, reusedPromptTokens: reused };
+}
