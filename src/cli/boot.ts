@@ -23,13 +23,17 @@ import { parseArgs, parseSize, type FlagSpec } from './args.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
 import { startSystem } from './init.ts';
 import { load } from './loader.ts';
+import { modelModules } from './model-modules.ts';
+import { progressBar } from './progress.ts';
 
-export const BOOT_USAGE = `  chimaera boot [--disk PATH] [--disk-size SIZE] [--arena-mb N] [--loglevel LEVEL] [--quiet]
-      boot to the shell; the disk (default ./chimaera.img or $CHIMAERA_DISK) is created on first boot
+export const BOOT_USAGE = `  chimaera boot [--disk PATH] [--model PATH] [--disk-size SIZE] [--arena-mb N] [--loglevel LEVEL] [--quiet]
+      boot to the shell; the disk (default ./chimaera.img or $CHIMAERA_DISK) is created on first boot;
+      --model loads a Qwen2 model (.gguf file or Hugging Face folder) into the kernel arena
       (--disk-size, default 256M); --loglevel sets what the boot log echoes (debug|info|notice|warn|error)`;
 
 const FLAGS: Record<string, FlagSpec> = {
   disk: { kind: 'value' },
+  model: { kind: 'value' },
   'disk-size': { kind: 'value' },
   'arena-mb': { kind: 'value' },
   loglevel: { kind: 'value' },
@@ -57,13 +61,15 @@ export async function bootCommand(argv: readonly string[]): Promise<number> {
 
   const { bootInfo, machine } = load({
     commandLine: `chimaera loglevel=${logLevel} arena_mb=${arenaMb}`,
-    modules: [{ role: 'disk', path: diskPath, size: diskSize }],
+    modules: [{ role: 'disk', path: diskPath, size: diskSize }, ...(args.values.has('model') ? modelModules(args.values.get('model')!) : [])],
     arenaBytes: arenaMb * 2 ** 20,
   });
   const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, bootInfo, machine);
   const removePanicHandlers = installPanicHandlers(kernel);
   try {
-    const system = startSystem(kernel);
+    const progress = progressBar('loading model');
+    const system = startSystem(kernel, { onModelProgress: progress.update });
+    progress.finish();
     const shell = new Shell(system.port, system.shellHandles, { write: (text) => machine.console.write(text) });
     kernel.klog.info('shell', `ready (${machine.console.interactive ? 'interactive' : 'script mode'})`);
     await runTerminal(shell, process.stdin, process.stdout, machine.console.interactive ? 'interactive' : 'script');

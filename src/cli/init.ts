@@ -7,6 +7,7 @@
 
 import { KERNEL_OBJECT_TYPE, Rights, registerKernelSyscalls, type Kernel } from '../kernel/index.ts';
 import { DIRECTORY_OBJECT_TYPE, startStorage, type Storage } from '../fs/index.ts';
+import { LLM_OBJECT_TYPE, LlmService, loadBootModel, registerLlmSyscalls, type LoadProgress } from '../llm/index.ts';
 import type { ShellHandles, SyscallPort } from '../shell/index.ts';
 
 export interface System {
@@ -14,16 +15,25 @@ export interface System {
   readonly storage: Storage;
   /** the shell's syscall port (errors thrown as ChimaeraError) */
   readonly port: SyscallPort;
-  /** the handles the shell starts with: kernel (READ, MANAGE) and the volume root (READ, WRITE, DUPLICATE) */
+  /** the LLM service, when a model was passed at boot */
+  readonly llm: LlmService | undefined;
+  /** the handles the shell starts with: kernel (READ, MANAGE), the volume root (READ, WRITE, DUPLICATE), the LLM (READ, EXECUTE) */
   readonly shellHandles: ShellHandles;
 }
 
-export function startSystem(kernel: Kernel): System {
+export interface StartOptions {
+  /** called while model weights load (for a progress bar) */
+  readonly onModelProgress?: LoadProgress;
+}
+
+export function startSystem(kernel: Kernel, options: StartOptions = {}): System {
   const storage = startStorage(kernel);
   registerKernelSyscalls(kernel);
+  const llm = startLlm(kernel, options.onModelProgress);
   const shellHandles: ShellHandles = {
     kernel: kernel.handles.create(kernel, KERNEL_OBJECT_TYPE, Rights.READ | Rights.MANAGE),
     root: kernel.handles.create(storage.root, DIRECTORY_OBJECT_TYPE, Rights.READ | Rights.WRITE | Rights.DUPLICATE),
+    ...(llm === undefined ? {} : { llm: kernel.handles.create(llm, LLM_OBJECT_TYPE, Rights.READ | Rights.EXECUTE) }),
   };
   const port: SyscallPort = {
     async call<T>(name: string, handle: number, args: Record<string, unknown> = {}): Promise<T> {
@@ -33,5 +43,13 @@ export function startSystem(kernel: Kernel): System {
     },
   };
   kernel.klog.info('init', `${kernel.syscalls.list().length} syscalls registered; shell handles: kernel ${shellHandles.kernel}, root ${shellHandles.root}`);
-  return { kernel, storage, port, shellHandles };
+  return { kernel, storage, port, llm, shellHandles };
+}
+
+/** load the boot model (if any) into the arena and serve it through the llm.* syscalls */
+export function startLlm(kernel: Kernel, onProgress?: LoadProgress): LlmService | undefined {
+  const loaded = loadBootModel(kernel, onProgress);
+  if (loaded === undefined) return undefined;
+  registerLlmSyscalls(kernel.syscalls);
+  return new LlmService(kernel, loaded);
 }

@@ -18,7 +18,7 @@
  */
 
 import { fail } from '../common/index.ts';
-import { HostedMachine, type HostedModule } from '../hal/hosted/index.ts';
+import { HostedConsole, HostedMachine, type HostedModule } from '../hal/hosted/index.ts';
 import { encodeBootInfo, MemoryRegionType, type BootInfo } from '../kernel/index.ts';
 
 export const LOADER_NAME = 'chimaera-loader 0.1 (hosted)';
@@ -41,6 +41,8 @@ export interface LoaderOptions {
   readonly modules: readonly LoaderModule[];
   /** kernel arena [bytes] */
   readonly arenaBytes: number;
+  /** where the kernel console writes (default stdout) */
+  readonly console?: HostedConsole;
 }
 
 export interface LoadedSystem {
@@ -75,5 +77,5 @@ export function load(options: LoaderOptions): LoadedSystem {
       { base: modulesEnd, length: options.arenaBytes, type: MemoryRegionType.AVAILABLE },
     ],
   };
-  return { bootInfo: encodeBootInfo(info), machine: new HostedMachine(hostedModules) };
+  return { bootInfo: encodeBootInfo(info), machine: new HostedMachine(hostedModules, options.console) };
 }

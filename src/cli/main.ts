@@ -3,6 +3,7 @@
  *
  *   chimaera boot [...]     boot the system to the shell (see boot.ts)
  *   chimaera disk ...       inspect and change disk images from the host (see disk.ts)
+ *   chimaera llm ...        run, chat with, inspect and quantize models (see llm.ts)
  *   chimaera help           this text
  *
  * Expected failures print their code, message and hint on stderr and exit
@@ -13,6 +14,7 @@
 import { ChimaeraError } from '../common/index.ts';
 import { BOOT_USAGE, bootCommand } from './boot.ts';
 import { DISK_USAGE, runDiskCommand } from './disk.ts';
+import { LLM_USAGE, llmCommand } from './llm.ts';
 
 export const VERSION = '0.1.0';
 
@@ -22,6 +24,8 @@ usage: chimaera COMMAND [ARGS]
 ${BOOT_USAGE}
 
 ${DISK_USAGE}
+
+${LLM_USAGE}
 
   chimaera help       this text
   chimaera version    print the version`;
@@ -34,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await bootCommand(rest);
       case 'disk':
         return runDiskCommand(rest, { out: (text) => process.stdout.write(text) });
+      case 'llm':
+        return await llmCommand(rest);
       case 'version':
       case '--version':
         process.stdout.write(`${VERSION}\n`);

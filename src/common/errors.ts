@@ -121,6 +121,8 @@ export const ERROR_CODES = {
   'llm.sampling_invalid': { id: 757, hint: 'A sampling option is out of range; see the sampler documentation for each option and its range.' },
   'llm.chat_invalid': { id: 758, hint: 'A chat message is malformed (unknown role or missing content); fix the message list.' },
   'llm.tool_call_malformed': { id: 759, hint: 'The model produced a tool call that is not valid JSON of the form {"name": ..., "arguments": {...}}; ask again or ignore it.' },
+  // kernel service (780–789)
+  'llm.not_loaded': { id: 780, hint: 'No model is loaded; boot with --model PATH (a .gguf file or a Hugging Face folder).' },
 
   // ── shell and command line (9xx) ─────────────────────────────────────────
   'cli.usage': { id: 900, hint: 'Run `chimaera help` for the commands and their arguments.' },

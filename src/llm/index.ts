@@ -7,3 +7,6 @@ export * from './tokenizer/index.ts';
 export * from './model/index.ts';
 export * from './sampling/index.ts';
 export * from './chat/index.ts';
+export * from './service/index.ts';
+export * from './quantize.ts';
+export * from './synthetic.ts';

@@ -14,6 +14,8 @@ export interface ShellHandles {
   readonly kernel: number;
   /** directory handle for the root of the boot volume */
   readonly root: number;
+  /** the LLM, when a model was loaded at boot */
+  readonly llm?: number;
 }
 
 export interface ShellIo {

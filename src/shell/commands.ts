@@ -5,7 +5,7 @@
  */
 
 import { fail, formatBytes } from '../common/index.ts';
-import type { ShellCommand } from './command.ts';
+import type { CommandHost, ShellCommand } from './command.ts';
 
 // The shapes the syscalls return (see fs/syscalls.ts and cli/kernel-syscalls.ts).
 interface Entry {
@@ -28,6 +28,26 @@ interface TaskRow {
   readonly state: string;
   readonly runs: number;
   readonly busyMs: number;
+}
+
+interface Generation {
+  readonly text: string;
+  readonly stopReason: string;
+}
+interface LlmInfo {
+  readonly name: string;
+  readonly format: string;
+  readonly config: { layerCount: number; hiddenSize: number; headCount: number; kvHeadCount: number; intermediateSize: number };
+  readonly vocabSize: number;
+  readonly weightBytes: number;
+  readonly tensorTypes: Record<string, number>;
+  readonly loadMs: number;
+  readonly queued: number;
+  readonly stats: { requests: number; completed: number; cancelled: number; failed: number; generatedTokens: number };
+}
+
+function llmHandle(shell: CommandHost): number {
+  return shell.handles.llm ?? fail('llm.not_loaded', 'no model is loaded (boot with --model PATH)');
 }
 
 /** split leading -x switches from the rest; unknown switches are usage errors */
@@ -211,6 +231,31 @@ export const COMMANDS: readonly ShellCommand[] = [
     arity(args, 0, 0, 'handles');
     const rows = await shell.port.call<{ handle: number; type: string; rights: string; parent?: number }[]>('kernel.handles', shell.handles.kernel);
     shell.print(rows.map((r) => `  ${String(r.handle).padStart(6)}  ${r.type.padEnd(10)}  ${r.rights}${r.parent === undefined ? '' : `  (from ${r.parent})`}`).join('\n'));
+  }),
+
+  command('ask', 'ask TEXT...', 'ask the model (one chat turn, ChatML) and print its reply', async (shell, args) => {
+    arity(args, 1, Infinity, 'ask TEXT...');
+    const reply = await shell.port.call<Generation>('llm.generate', llmHandle(shell), { messages: [{ role: 'user', content: args.join(' ') }], maxTokens: 256, temperature: 0 });
+    shell.print(reply.text);
+  }),
+
+  command('complete', 'complete TEXT...', 'raw completion: print what the model writes after TEXT (greedy, 64 tokens)', async (shell, args) => {
+    arity(args, 1, Infinity, 'complete TEXT...');
+    const reply = await shell.port.call<Generation>('llm.generate', llmHandle(shell), { prompt: args.join(' '), maxTokens: 64, temperature: 0 });
+    shell.print(reply.text);
+  }),
+
+  command('llm', 'llm', 'the loaded model: shapes, tensor types, requests served', async (shell, args) => {
+    arity(args, 0, 0, 'llm');
+    const info = await shell.port.call<LlmInfo>('llm.info', llmHandle(shell));
+    const c = info.config;
+    shell.print(
+      [
+        `${info.name} (${info.format}): qwen2, ${c.layerCount} layers, hidden ${c.hiddenSize}, heads ${c.headCount}/${c.kvHeadCount}, ffn ${c.intermediateSize}, vocab ${info.vocabSize}`,
+        `weights ${formatBytes(info.weightBytes)}: ${Object.entries(info.tensorTypes).map(([t, n]) => `${n} ${t}`).join(', ')}; loaded in ${info.loadMs.toFixed(0)} ms`,
+        `requests ${info.stats.requests} (completed ${info.stats.completed}, cancelled ${info.stats.cancelled}, failed ${info.stats.failed}), ${info.stats.generatedTokens} tokens generated, ${info.queued} queued`,
+      ].join('\n'),
+    );
   }),
 
   command('shutdown', 'shutdown', 'flush and unmount the disks, then power off', async (shell, args) => {

@@ -11,6 +11,7 @@
  *   token_embd.weight tensor, and tied embeddings = no output.weight tensor.
  */
 
+import { gguf, type GgufValue } from '../gguf/index.ts';
 import { fail } from '../../common/index.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -150,4 +151,19 @@ export function configFromHfConfig(json: unknown, fileName: string): Qwen2Config
     maxContext: required('max_position_embeddings'),
     tiedEmbeddings: tied === true,
   }, fileName);
+}
+
+/** the qwen2.* GGUF metadata describing `config` (the inverse of configFromGgufMetadata) */
+export function configToGgufMetadata(config: Qwen2Config): Map<string, GgufValue> {
+  return new Map<string, GgufValue>([
+    ['general.architecture', gguf.string('qwen2')],
+    ['qwen2.context_length', gguf.u32(config.maxContext)],
+    ['qwen2.embedding_length', gguf.u32(config.hiddenSize)],
+    ['qwen2.feed_forward_length', gguf.u32(config.intermediateSize)],
+    ['qwen2.block_count', gguf.u32(config.layerCount)],
+    ['qwen2.attention.head_count', gguf.u32(config.headCount)],
+    ['qwen2.attention.head_count_kv', gguf.u32(config.kvHeadCount)],
+    ['qwen2.rope.freq_base', gguf.f32(config.ropeTheta)],
+    ['qwen2.attention.layer_norm_rms_epsilon', gguf.f32(config.rmsNormEps)],
+  ]);
 }

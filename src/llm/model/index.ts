@@ -1,5 +1,5 @@
 /** llm/model — the Qwen2 forward pass: config, weights, kernels, KV cache, inference contexts. */
-export { configFromGgufMetadata, configFromHfConfig, validateConfig, type Qwen2Config, type MetadataLookup, type TensorLookup } from './config.ts';
+export { configFromGgufMetadata, configFromHfConfig, configToGgufMetadata, validateConfig, type Qwen2Config, type MetadataLookup, type TensorLookup } from './config.ts';
 export { buildQwen2Weights, type Qwen2Weights, type Qwen2LayerWeights, type BuildWeightsOptions, type TensorNaming } from './weights.ts';
 export { Qwen2Model, type ModelOptions } from './qwen2.ts';
 export { InferenceContext, type ContextOptions, type EvaluateOptions, type LogitsMode, type Pooling } from './context.ts';

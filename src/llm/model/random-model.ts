@@ -7,7 +7,7 @@
 
 import { Rng } from '../../common/index.ts';
 import { GgmlType, rowBytes, type GgmlTypeId, type GgmlTypeName, type Tensor } from '../tensor.ts';
-import type { Qwen2Config } from './config.ts';
+import { configToGgufMetadata, type Qwen2Config } from './config.ts';
 import { quantizeRow } from './quant.ts';
 import type { TensorNaming } from './weights.ts';
 
@@ -90,19 +90,9 @@ export function randomQwen2Tensors(config: Qwen2Config, options: RandomModelOpti
   return tensors;
 }
 
-/** GGUF metadata (qwen2.* keys) describing `config` */
+/** GGUF metadata (qwen2.* keys) describing `config`, as bare values */
 export function ggufMetadataFor(config: Qwen2Config): Map<string, unknown> {
-  return new Map<string, unknown>([
-    ['general.architecture', 'qwen2'],
-    ['qwen2.context_length', config.maxContext],
-    ['qwen2.embedding_length', config.hiddenSize],
-    ['qwen2.feed_forward_length', config.intermediateSize],
-    ['qwen2.block_count', config.layerCount],
-    ['qwen2.attention.head_count', config.headCount],
-    ['qwen2.attention.head_count_kv', config.kvHeadCount],
-    ['qwen2.rope.freq_base', config.ropeTheta],
-    ['qwen2.attention.layer_norm_rms_epsilon', config.rmsNormEps],
-  ]);
+  return new Map([...configToGgufMetadata(config)].map(([key, value]) => [key, value.value]));
 }
 
 /** a small config for tests; override any field */

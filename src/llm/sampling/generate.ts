@@ -48,6 +48,8 @@ export interface GenerateOptions extends SamplerOptions {
   readonly signal?: AbortSignal;
   /** tokens between yields to the event loop; default 1 */
   readonly yieldEvery?: number;
+  /** how to yield (a kernel task passes its ctx.yield so the scheduler stays in charge); default: a 0 ms timer */
+  readonly yieldFn?: () => Promise<void>;
   /** 'reuse' (default): keep the cached prefix the prompt shares with the context; 'reset': start over */
   readonly cache?: 'reuse' | 'reset';
 }
@@ -109,7 +111,7 @@ export async function generate(context: GenerationContext, promptTokens: ArrayLi
     if (generated.length >= options.maxTokens) { stopReason = 'max-tokens'; break; }
     if (context.length >= context.capacity) { stopReason = 'context-full'; break; }
     logits = context.evaluate([id], { logits: 'last' });
-    if (generated.length % yieldEvery === 0) await yieldToHost();
+    if (generated.length % yieldEvery === 0) await (options.yieldFn ?? yieldToHost)();
   }
   if (stopReason !== 'stop-string') {
     const tail = matcher.push(decoder.flush());
