@@ -59,7 +59,8 @@ test('boot loads the model into the arena; llm.generate is greedy-identical to t
   const prompt = 'Once upon a time, in a kingdom by the sea,';
   const outcome = (await call(kernel, 'test', 'llm.generate', handle, { prompt, maxTokens: 24, temperature: 0 })) as GenerationOutcome;
   const direct = ourGreedy(llm.loaded.model.createContext(128), tokenizer.encode(prompt), 24).map((s) => s.token);
-  const stopAt = direct.findIndex((t) => t === tokenizer.eosId || tokenizer.isSpecial(t));
+  const stops = new Set([tokenizer.eosId, tokenizer.specialTokens.get('<|im_end|>'), tokenizer.specialTokens.get('<|endoftext|>')]);
+  const stopAt = direct.findIndex((t) => stops.has(t));
   assert.deepEqual(outcome.tokens, stopAt === -1 ? direct : direct.slice(0, stopAt));
   assert.equal(outcome.text, tokenizer.decode(outcome.tokens));
   kernel.shutdown('test done');

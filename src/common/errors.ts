@@ -103,6 +103,9 @@ export const ERROR_CODES = {
   'hf.tensor_conflict': { id: 717, hint: 'The shards or the index disagree about a tensor (missing or listed twice); re-download the folder.' },
   'quant.type_unsupported': { id: 720, hint: 'No kernel exists for this tensor type; use F32, F16, BF16, Q4_0, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K or Q6_K weights.' },
   'quant.size_invalid': { id: 721, hint: 'The element count or buffer size does not fit the type block layout; this is a bug in the caller.' },
+  // WebAssembly compute kernels (725–729)
+  'kernels.module_invalid': { id: 725, hint: 'The WebAssembly kernel module does not compile or lacks a kernel; rebuild it with `node scripts/build-wasm.js --force` (needs the assemblyscript devDependency).' },
+  'kernels.arguments_invalid': { id: 726, hint: 'A WebAssembly kernel call names a type, size or memory range it cannot use (see the message); this is a bug in the caller.' },
   // tokenizer (730–749)
   'tokenizer.malformed': { id: 730, hint: 'The tokenizer description (tokenizer.json or the GGUF tokenizer.* keys) lacks a field or has one of the wrong type; use the tokenizer files that came with the model.' },
   'tokenizer.unsupported': { id: 731, hint: 'Only byte-level BPE tokenizers of the GPT-2/Qwen2 family are supported (model BPE, NFC or no normalizer, ByteLevel pre-tokenizer and decoder); use a Qwen2-family model.' },

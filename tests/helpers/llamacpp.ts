@@ -37,7 +37,7 @@ export async function loadReference(path: string, options: { contextSize?: numbe
   const context = await model.createContext({
     contextSize: options.contextSize ?? 256,
     batchSize: options.contextSize ?? 256,
-    threads: options.threads ?? 2,
+    threads: options.threads ?? 1, // more threads only add synchronisation on models this small
     flashAttention: false,
     experimentalKvCacheKeyType: 'F32',
     experimentalKvCacheValueType: 'F32',

@@ -35,11 +35,16 @@ function config(vocabSize: number, overrides: Partial<Qwen2Config>): Qwen2Config
   };
 }
 
-/** three shapes: query/KV head ratios 1, 2 and 7; an odd FFN width; tied and untied heads; 2–3 layers */
+/**
+ * three shapes: query/KV head ratios 1, 2 and 7; an odd FFN width (736 =
+ * 23 × 32: Q4_K files fall back to Q5_0 for ffn_down, as llama.cpp's
+ * quantizer does); hidden 448 (not a multiple of 256: a "Q4_K" file of shape
+ * C is mostly Q5_0, like real 0.5B q4_k_m files); tied and untied heads
+ */
 export function testShapes(vocabSize: number): Record<'A' | 'B' | 'C', Qwen2Config> {
   return {
     A: config(vocabSize, { hiddenSize: 256, headCount: 4, kvHeadCount: 4, headDim: 64, intermediateSize: 512, layerCount: 2, tiedEmbeddings: true }),
-    B: config(vocabSize, { hiddenSize: 256, headCount: 8, kvHeadCount: 4, headDim: 32, intermediateSize: 688, layerCount: 3, tiedEmbeddings: false, ropeTheta: 10000 }),
+    B: config(vocabSize, { hiddenSize: 256, headCount: 8, kvHeadCount: 4, headDim: 32, intermediateSize: 736, layerCount: 3, tiedEmbeddings: false, ropeTheta: 10000 }),
     C: config(vocabSize, { hiddenSize: 448, headCount: 7, kvHeadCount: 1, headDim: 64, intermediateSize: 1024, layerCount: 2, tiedEmbeddings: true }),
   };
 }
