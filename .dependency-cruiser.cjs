@@ -81,6 +81,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
+    // AssemblyScript sources (compiled to WebAssembly by scripts/build-wasm.js), not TypeScript of the system
+    exclude: { path: '^src/llm/kernels/wasm/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { extensions: ['.ts', '.js'] },

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { ensureWasmBuilt } from './build-wasm.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -30,6 +31,14 @@ const files = ['src', 'tests']
 
 if (files.length === 0) {
   console.error('no test files matched');
+  process.exit(1);
+}
+
+// the WebAssembly kernels' tests need build/wasm/*.wasm: (re)build it if missing or stale
+try {
+  for (const path of await ensureWasmBuilt()) console.error(`run-tests: built ${relative(root, path)}`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
 

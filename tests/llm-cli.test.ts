@@ -48,6 +48,10 @@ test('llm run prints the greedy continuation alone; info describes the file; boo
     assert.match(info.out, /Q8_0/);
     assert.match(info.out, new RegExp(`${tokenizer.vocabSize} tokens`));
 
+    const chat = chimaera(['llm', 'chat', '--model', path, '--max-tokens', '8', '--temperature', '0', '--verbose'], 'Hello there\nAnd again\n');
+    assert.equal(chat.code, 0, chat.err);
+    assert.equal(chat.err.match(/prompt tokens .* generated .* stop: /g)?.length, 2, `one reply per user line: ${chat.err}`);
+
     const boot = chimaera(['boot', '--disk', join(dir, 'disk.img'), '--disk-size', '64M', '--model', path], `complete ${prompt}\nllm\n`);
     assert.equal(boot.code, 0, boot.out + boot.err);
     assert.match(boot.out, /llm: weights .* in the arena/);

@@ -10,3 +10,4 @@ export * from './chat/index.ts';
 export * from './service/index.ts';
 export * from './quantize.ts';
 export * from './synthetic.ts';
+export * from './kernels/index.ts';

@@ -34,7 +34,8 @@ test('configFromHfConfig rejects other architectures and inconsistent head count
 });
 
 test('configFromGgufMetadata reads qwen2.* keys; vocab from tokens or token_embd; tied when output.weight is absent', () => {
-  const config = tinyConfig({ tiedEmbeddings: true });
+  // GGUF stores rope theta and the norm epsilon as f32: pick values f32 holds exactly
+  const config = tinyConfig({ tiedEmbeddings: true, rmsNormEps: Math.fround(1e-6) });
   const meta = ggufMetadataFor(config);
   const tensors = randomQwen2Tensors(config, { seed: 1 });
   assert.deepEqual(configFromGgufMetadata(meta, 'm.gguf', tensors), config);

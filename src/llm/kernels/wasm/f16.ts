@@ -21,3 +21,15 @@ export function f16ToF32(half: u32): f32 {
   else value = reinterpret<f32>(magnitude) * reinterpret<f32>(REBIAS_BITS);
   return (half & 0x8000) != 0 ? -value : value;
 }
+
+/** f16ToF32 on four lanes: `halves` holds binary16 bit patterns in the low 16 bits of each i32 lane */
+// @ts-ignore: decorator
+@inline
+export function f16x4ToF32x4(halves: v128): v128 {
+  const magnitude = i32x4.shl(v128.and(halves, i32x4.splat(0x7fff)), 13);
+  const finite = f32x4.mul(magnitude, f32x4.splat(reinterpret<f32>(REBIAS_BITS)));
+  const special = v128.or(magnitude, i32x4.splat(0x7f800000));
+  const isSpecial = i32x4.eq(v128.and(halves, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
+  const sign = i32x4.shl(v128.and(halves, i32x4.splat(0x8000)), 16);
+  return v128.or(v128.bitselect(special, finite, isSpecial), sign);
+}

@@ -11,9 +11,12 @@
 // with every operation rounded to f32, exactly the reference's Math.fround
 // chain. |sumi| ≤ 32·128·128 < 2^24, so the int → f32 conversion is exact.
 // Four blocks are reduced together (a 4×4 transpose of the i32x4 partial
-// sums) so the horizontal adds and the scale multiply run once per 4 blocks.
+// sums) so the horizontal adds and the scale multiply run once per 4 blocks,
+// and matmulQ8_0 takes rows two at a time so the activation loads, sign
+// extensions and scale conversions are shared (each row keeps its own order,
+// so its bits do not change).
 
-import { f16ToF32 } from './f16';
+import { f16ToF32, f16x4ToF32x4 } from './f16';
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
@@ -38,6 +41,38 @@ function blockScale(w: usize, a: usize): f32 {
   return f16ToF32(<u32>load<u16>(w)) * f16ToF32(<u32>load<u16>(a));
 }
 
+/** i32x4 partial sums of the weight block at w against activation quants already sign-extended to i16 */
+// @ts-ignore: decorator
+@inline
+function rowBlockSums(w: usize, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  const wa = v128.load(w, 2);
+  const wb = v128.load(w, 18);
+  let s = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(wa), x0);
+  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(wa), x1));
+  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(wb), x2));
+  return i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(wb), x3));
+}
+
+/** lane k = horizontal sum of s_k */
+// @ts-ignore: decorator
+@inline
+function transposeReduce(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  const t01 = i32x4.add(i32x4.shuffle(s0, s1, 0, 4, 1, 5), i32x4.shuffle(s0, s1, 2, 6, 3, 7));
+  const t23 = i32x4.add(i32x4.shuffle(s2, s3, 0, 4, 1, 5), i32x4.shuffle(s2, s3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(t01, t23, 0, 1, 4, 5), i32x4.shuffle(t01, t23, 2, 3, 6, 7));
+}
+
+/** f32x4 of the four f16 scales at p, p + 34, p + 68, p + 102 */
+// @ts-ignore: decorator
+@inline
+function fourScales(p: usize): v128 {
+  let halves = i32x4.splat(<i32>load<u16>(p));
+  halves = i32x4.replace_lane(halves, 1, <i32>load<u16>(p + BLOCK_BYTES));
+  halves = i32x4.replace_lane(halves, 2, <i32>load<u16>(p + 2 * BLOCK_BYTES));
+  halves = i32x4.replace_lane(halves, 3, <i32>load<u16>(p + 3 * BLOCK_BYTES));
+  return f16x4ToF32x4(halves);
+}
+
 /** dot of the n-element Q8_0 row at `row` with Q8_0 activations at `x` (n a multiple of 32) */
 export function dotQ8_0(row: usize, x: usize, n: i32): f32 {
   const blocks = n >> 5;
@@ -50,14 +85,8 @@ export function dotQ8_0(row: usize, x: usize, n: i32): f32 {
     const s1 = blockPartialSums(w + BLOCK_BYTES, a + BLOCK_BYTES);
     const s2 = blockPartialSums(w + 2 * BLOCK_BYTES, a + 2 * BLOCK_BYTES);
     const s3 = blockPartialSums(w + 3 * BLOCK_BYTES, a + 3 * BLOCK_BYTES);
-    // transpose-reduce: lane k of `sums` = the four lanes of s_k added
-    const t01 = i32x4.add(i32x4.shuffle(s0, s1, 0, 4, 1, 5), i32x4.shuffle(s0, s1, 2, 6, 3, 7));
-    const t23 = i32x4.add(i32x4.shuffle(s2, s3, 0, 4, 1, 5), i32x4.shuffle(s2, s3, 2, 6, 3, 7));
-    const sums = i32x4.add(i32x4.shuffle(t01, t23, 0, 1, 4, 5), i32x4.shuffle(t01, t23, 2, 3, 6, 7));
-    let scales = f32x4.splat(blockScale(w, a));
-    scales = f32x4.replace_lane(scales, 1, blockScale(w + BLOCK_BYTES, a + BLOCK_BYTES));
-    scales = f32x4.replace_lane(scales, 2, blockScale(w + 2 * BLOCK_BYTES, a + 2 * BLOCK_BYTES));
-    scales = f32x4.replace_lane(scales, 3, blockScale(w + 3 * BLOCK_BYTES, a + 3 * BLOCK_BYTES));
+    const sums = transposeReduce(s0, s1, s2, s3);
+    const scales = f32x4.mul(fourScales(w), fourScales(a));
     const products = f32x4.mul(f32x4.convert_i32x4_s(sums), scales);
     sum += f32x4.extract_lane(products, 0);
     sum += f32x4.extract_lane(products, 1);
@@ -77,6 +106,74 @@ export function dotQ8_0(row: usize, x: usize, n: i32): f32 {
 }
 
 /**
+ * dotQ8_0 of two rows with the same activations, stored as f32 at out0 and
+ * out1: the activation loads, sign extensions and scales are shared; each
+ * row's result is the same bits dotQ8_0 gives (same per-row order).
+ */
+function dotPairQ8_0(row0: usize, row1: usize, x: usize, n: i32, out0: usize, out1: usize): void {
+  const blocks = n >> 5;
+  let sum0: f32 = 0;
+  let sum1: f32 = 0;
+  let w0 = row0;
+  let w1 = row1;
+  let a = x;
+  let block = 0;
+  for (; block + 4 <= blocks; block += 4) {
+    let xa = v128.load(a, 2);
+    let xb = v128.load(a, 18);
+    let x0 = i16x8.extend_low_i8x16_s(xa), x1 = i16x8.extend_high_i8x16_s(xa);
+    let x2 = i16x8.extend_low_i8x16_s(xb), x3 = i16x8.extend_high_i8x16_s(xb);
+    const s00 = rowBlockSums(w0, x0, x1, x2, x3);
+    const s10 = rowBlockSums(w1, x0, x1, x2, x3);
+    xa = v128.load(a, 2 + 34);
+    xb = v128.load(a, 18 + 34);
+    x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
+    x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+    const s01 = rowBlockSums(w0 + BLOCK_BYTES, x0, x1, x2, x3);
+    const s11 = rowBlockSums(w1 + BLOCK_BYTES, x0, x1, x2, x3);
+    xa = v128.load(a, 2 + 68);
+    xb = v128.load(a, 18 + 68);
+    x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
+    x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+    const s02 = rowBlockSums(w0 + 2 * BLOCK_BYTES, x0, x1, x2, x3);
+    const s12 = rowBlockSums(w1 + 2 * BLOCK_BYTES, x0, x1, x2, x3);
+    xa = v128.load(a, 2 + 102);
+    xb = v128.load(a, 18 + 102);
+    x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
+    x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+    const s03 = rowBlockSums(w0 + 3 * BLOCK_BYTES, x0, x1, x2, x3);
+    const s13 = rowBlockSums(w1 + 3 * BLOCK_BYTES, x0, x1, x2, x3);
+    const r0 = transposeReduce(s00, s01, s02, s03);
+    const r1 = transposeReduce(s10, s11, s12, s13);
+    const scalesX = fourScales(a);
+    const p0 = f32x4.mul(f32x4.convert_i32x4_s(r0), f32x4.mul(fourScales(w0), scalesX));
+    const p1 = f32x4.mul(f32x4.convert_i32x4_s(r1), f32x4.mul(fourScales(w1), scalesX));
+    sum0 += f32x4.extract_lane(p0, 0);
+    sum1 += f32x4.extract_lane(p1, 0);
+    sum0 += f32x4.extract_lane(p0, 1);
+    sum1 += f32x4.extract_lane(p1, 1);
+    sum0 += f32x4.extract_lane(p0, 2);
+    sum1 += f32x4.extract_lane(p1, 2);
+    sum0 += f32x4.extract_lane(p0, 3);
+    sum1 += f32x4.extract_lane(p1, 3);
+    w0 += 4 * BLOCK_BYTES;
+    w1 += 4 * BLOCK_BYTES;
+    a += 4 * BLOCK_BYTES;
+  }
+  for (; block < blocks; block++) {
+    const s0 = blockPartialSums(w0, a);
+    const s1 = blockPartialSums(w1, a);
+    sum0 += <f32>(i32x4.extract_lane(s0, 0) + i32x4.extract_lane(s0, 1) + i32x4.extract_lane(s0, 2) + i32x4.extract_lane(s0, 3)) * blockScale(w0, a);
+    sum1 += <f32>(i32x4.extract_lane(s1, 0) + i32x4.extract_lane(s1, 1) + i32x4.extract_lane(s1, 2) + i32x4.extract_lane(s1, 3)) * blockScale(w1, a);
+    w0 += BLOCK_BYTES;
+    w1 += BLOCK_BYTES;
+    a += BLOCK_BYTES;
+  }
+  store<f32>(out0, sum0);
+  store<f32>(out1, sum1);
+}
+
+/**
  * out[t · outTokenStride + 4r] (f32) = dotQ8_0(row r, activations of token t)
  * for rows r in [rowBegin, rowEnd) and tokens t in [0, tokens).
  * Rows start at weights + r · rowStride; token t's activations at x + t · xTokenStride.
@@ -88,7 +185,16 @@ export function matmulQ8_0(
   x: usize, xTokenStride: usize, tokens: i32,
   n: i32, rowBegin: i32, rowEnd: i32,
 ): void {
-  for (let r = rowBegin; r < rowEnd; r++) {
+  let r = rowBegin;
+  for (; r + 2 <= rowEnd; r += 2) {
+    const row = weights + <usize>r * rowStride;
+    const outRow = out + (<usize>r << 2);
+    for (let t = 0; t < tokens; t++) {
+      const outToken = outRow + <usize>t * outTokenStride;
+      dotPairQ8_0(row, row + rowStride, x + <usize>t * xTokenStride, n, outToken, outToken + 4);
+    }
+  }
+  if (r < rowEnd) {
     const row = weights + <usize>r * rowStride;
     const outRow = out + (<usize>r << 2);
     for (let t = 0; t < tokens; t++) {
