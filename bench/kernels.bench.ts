@@ -1,9 +1,10 @@
 // Micro-benchmark: the TypeScript reference dot kernels (llm/quant vecDot, as
 // the model's matmul runs them) against the WebAssembly SIMD kernels
 // (build/wasm/llm-kernels.wasm) on matrix-vector products in the
-// Qwen2-0.5B shapes, one thread, one token. Prints time per product, weight
+// Qwen2-0.5B shapes, one thread, one token (Q8_0, Q4_0, Q5_0, Q4_K, Q5_K,
+// Q6_K, F16, F32 weights). Prints time per product, weight
 // bandwidth [GB/s] and the speed-up. Results of the two are checked equal
-// (bit for bit for Q8_0/Q4_K, within rounding for F32) before timing.
+// (bit for bit for the quantized types, within rounding for F32/F16) before timing.
 // Run: npm run bench:kernels   (builds nothing; run node scripts/build-wasm.js first)
 import { readFileSync } from 'node:fs';
 import { Rng } from '../src/common/index.ts';
@@ -28,6 +29,11 @@ const cases: Case[] = [
   { type: GgmlType.F32, nIn: 896, nOut: 4864, what: 'ffn_up/gate' },
   { type: GgmlType.F32, nIn: 4864, nOut: 896, what: 'ffn_down' },
   { type: GgmlType.Q4_K, nIn: 4864, nOut: 896, what: 'ffn_down' },
+  { type: GgmlType.Q5_K, nIn: 4864, nOut: 896, what: 'ffn_down' },
+  { type: GgmlType.Q6_K, nIn: 4864, nOut: 896, what: 'ffn_down' },
+  { type: GgmlType.Q4_0, nIn: 896, nOut: 4864, what: 'ffn_up/gate' },
+  { type: GgmlType.Q5_0, nIn: 896, nOut: 4864, what: 'ffn_up/gate' },
+  { type: GgmlType.F16, nIn: 896, nOut: 4864, what: 'ffn_up/gate' },
 ];
 
 /** run `body` until MEASURE_MS have passed; returns ms per call */
@@ -71,7 +77,7 @@ for (const { type, nIn, nOut, what } of cases) {
   runWasm();
   const wasmOut = new Float32Array(arena.memory.buffer, outWasm.offset, nOut);
   for (let r = 0; r < nOut; r++) {
-    const close = type === GgmlType.F32 ? Math.abs(wasmOut[r]! - outTs[r]!) <= 1e-5 * (1 + Math.abs(outTs[r]!)) : Object.is(wasmOut[r], outTs[r]);
+    const close = type === GgmlType.F32 || type === GgmlType.F16 ? Math.abs(wasmOut[r]! - outTs[r]!) <= 1e-5 * (1 + Math.abs(outTs[r]!)) : Object.is(wasmOut[r], outTs[r]);
     if (!close) throw new Error(`bench: ${ggmlTypeTraits(type)!.name} row ${r}: wasm ${wasmOut[r]} vs TS ${outTs[r]}`);
   }
   const tsMs = timePerCall(runTs);

@@ -7,7 +7,9 @@
 
 import { KERNEL_OBJECT_TYPE, Rights, registerKernelSyscalls, type Kernel } from '../kernel/index.ts';
 import { DIRECTORY_OBJECT_TYPE, startStorage, type Storage } from '../fs/index.ts';
-import { LLM_OBJECT_TYPE, LlmService, loadBootModel, registerLlmSyscalls, type LoadProgress } from '../llm/index.ts';
+import * as nodeFs from 'node:fs';
+import { KERNELS_WASM_PATH, LLM_OBJECT_TYPE, LlmService, loadBootModel, registerLlmSyscalls, type Acceleration, type LoadProgress } from '../llm/index.ts';
+import { defaultKernelWorkers, nodeKernelWorkerFactory } from './llm-worker.ts';
 import type { ShellHandles, SyscallPort } from '../shell/index.ts';
 
 export interface System {
@@ -46,9 +48,20 @@ export function startSystem(kernel: Kernel, options: StartOptions = {}): System 
   return { kernel, storage, port, llm, shellHandles };
 }
 
+export type KernelChoice = 'wasm' | 'typescript';
+
+/** the compiled WebAssembly kernels and worker threads, when wanted and built (else the TypeScript reference runs) */
+export function hostAcceleration(choice: KernelChoice = 'wasm', threads?: number): Acceleration | undefined {
+  if (choice === 'typescript') return undefined;
+  const path = new URL(`../../${KERNELS_WASM_PATH}`, import.meta.url);
+  if (!nodeFs.existsSync(path)) return undefined;
+  const workers = threads === undefined ? defaultKernelWorkers() : Math.max(0, threads - 1);
+  return { wasmBytes: new Uint8Array(nodeFs.readFileSync(path)), workers, factory: nodeKernelWorkerFactory };
+}
+
 /** load the boot model (if any) into the arena and serve it through the llm.* syscalls */
-export function startLlm(kernel: Kernel, onProgress?: LoadProgress): LlmService | undefined {
-  const loaded = loadBootModel(kernel, onProgress);
+export function startLlm(kernel: Kernel, onProgress?: LoadProgress, acceleration: Acceleration | undefined = hostAcceleration()): LlmService | undefined {
+  const loaded = loadBootModel(kernel, { ...(onProgress === undefined ? {} : { onProgress }), ...(acceleration === undefined ? {} : { acceleration }) });
   if (loaded === undefined) return undefined;
   registerLlmSyscalls(kernel.syscalls);
   return new LlmService(kernel, loaded);

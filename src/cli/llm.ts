@@ -32,11 +32,13 @@ import {
   parseQuantizeTarget,
   quantizedTypeFor,
   readGgufHeader,
-  syntheticQwen2Gguf,
+  layoutTypeCounts,
+  streamSyntheticQwen2Gguf,
   Tokenizer,
   type GenerationOutcome,
   type GgufFile,
   type Qwen2Config,
+  type SyntheticGgufLayout,
 } from '../llm/index.ts';
 import { parseArgs, type FlagSpec, type ParsedArgs } from './args.ts';
 import { startLlm } from './init.ts';
@@ -304,7 +306,10 @@ function quantize(args: ParsedArgs): number {
   return 0;
 }
 
-/** real Qwen2 shapes (vocabulary from the tokenizer, padded to the model's 151936 rows as Qwen does) */
+/** embedding rows of the real Qwen2 models (151,643 BPE tokens + specials, padded) */
+const QWEN2_EMBEDDING_ROWS = 151936;
+
+/** real Qwen2 shapes (vocabulary from the tokenizer, padded to the model's 151936 rows as Qwen does; tiny keeps the tokenizer's size) */
 const SHAPES: Record<string, Omit<Qwen2Config, 'vocabSize'>> = {
   '0.5b': { hiddenSize: 896, intermediateSize: 4864, layerCount: 24, headCount: 14, kvHeadCount: 2, headDim: 64, ropeTheta: 1e6, rmsNormEps: 1e-6, maxContext: 32768, tiedEmbeddings: true },
   '1.5b': { hiddenSize: 1536, intermediateSize: 8960, layerCount: 28, headCount: 12, kvHeadCount: 2, headDim: 128, ropeTheta: 1e6, rmsNormEps: 1e-6, maxContext: 32768, tiedEmbeddings: true },
@@ -313,6 +318,7 @@ const SHAPES: Record<string, Omit<Qwen2Config, 'vocabSize'>> = {
 
 function makeRandom(args: ParsedArgs): number {
   if (args.positional.length !== 1) fail('cli.usage', 'usage: chimaera llm make-random OUT --shape 0.5b|1.5b|tiny --tokenizer tokenizer.json [--type TYPE] [--seed S]');
+  const output = args.positional[0]!;
   const shapeName = args.values.get('shape') ?? 'tiny';
   const shape = SHAPES[shapeName] ?? fail('arg.invalid', `unknown shape "${shapeName}" (${Object.keys(SHAPES).join(', ')})`);
   const tokenizerPath = args.values.get('tokenizer') ?? fail('cli.usage', '--tokenizer PATH (a tokenizer.json) is required');
@@ -324,8 +330,26 @@ function makeRandom(args: ParsedArgs): number {
     fail('cli.host_io', `${tokenizerPath}: ${(e as Error).message}`);
   }
   const target = parseQuantizeTarget(args.values.get('type') ?? 'q8_0');
-  const bytes = syntheticQwen2Gguf({ config: { ...shape, vocabSize: tokenizer.vocabSize }, tokenizer, seed: Number(args.values.get('seed') ?? 1), target, name: `random-qwen2-${shapeName}` });
-  nodeFs.writeFileSync(args.positional[0]!, bytes);
-  process.stdout.write(`${args.positional[0]}: random qwen2 ${shapeName}, ${target}, ${formatBytes(bytes.length)}\n`);
+  const vocabSize = shapeName === 'tiny' ? tokenizer.vocabSize : Math.max(QWEN2_EMBEDDING_ROWS, tokenizer.vocabSize);
+  const options = { config: { ...shape, vocabSize }, tokenizer, seed: number(args, 'seed') ?? 1, scale: 'fan-in' as const, target, name: `random-qwen2-${shapeName}` };
+  // written beside the target and renamed at the end, so an interrupted run leaves no half file under the name
+  const partial = `${output}.partial`;
+  let fd: number;
+  try {
+    fd = nodeFs.openSync(partial, 'w');
+  } catch (e) {
+    fail('cli.host_io', `${partial}: ${(e as Error).message}`);
+  }
+  const progress = progressBar(`writing ${nodePath.basename(output)}`);
+  let layout: SyntheticGgufLayout;
+  try {
+    layout = streamSyntheticQwen2Gguf(options, (chunk) => void nodeFs.writeSync(fd, chunk), { onProgress: progress.update });
+  } finally {
+    progress.finish();
+    nodeFs.closeSync(fd);
+  }
+  nodeFs.renameSync(partial, output);
+  const types = [...layoutTypeCounts(layout)].map(([t, n]) => `${n} ${t}`).join(', ');
+  process.stdout.write(`${output}: random qwen2 ${shapeName}, ${target} (${types}), ${formatBytes(layout.fileSize)}\n`);
   return 0;
 }

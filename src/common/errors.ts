@@ -106,6 +106,9 @@ export const ERROR_CODES = {
   // WebAssembly compute kernels (725–729)
   'kernels.module_invalid': { id: 725, hint: 'The WebAssembly kernel module does not compile or lacks a kernel; rebuild it with `node scripts/build-wasm.js --force` (needs the assemblyscript devDependency).' },
   'kernels.arguments_invalid': { id: 726, hint: 'A WebAssembly kernel call names a type, size or memory range it cannot use (see the message); this is a bug in the caller.' },
+  'kernels.worker_failed': { id: 727, hint: 'A kernel worker thread failed (a trap in a WebAssembly kernel); the engine continues on one thread. Report it with the klog lines around it.' },
+  'kernels.pool_closed': { id: 728, hint: 'The kernel worker pool was shut down with the kernel; start a new session (boot) to run the model again.' },
+  'kernels.unavailable': { id: 729, hint: 'The WebAssembly kernels were requested but cannot run here (module not supplied, or the buffers are not in the shared memory); build them with `node scripts/build-wasm.js` or choose kernels: \'typescript\'.' },
   // tokenizer (730–749)
   'tokenizer.malformed': { id: 730, hint: 'The tokenizer description (tokenizer.json or the GGUF tokenizer.* keys) lacks a field or has one of the wrong type; use the tokenizer files that came with the model.' },
   'tokenizer.unsupported': { id: 731, hint: 'Only byte-level BPE tokenizers of the GPT-2/Qwen2 family are supported (model BPE, NFC or no normalizer, ByteLevel pre-tokenizer and decoder); use a Qwen2-family model.' },

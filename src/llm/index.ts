@@ -11,3 +11,4 @@ export * from './service/index.ts';
 export * from './quantize.ts';
 export * from './synthetic.ts';
 export * from './kernels/index.ts';
+export * from './synthetic-weights.ts';

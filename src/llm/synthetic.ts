@@ -4,7 +4,10 @@
  * be downloaded here, so the tests (and `chimaera llm make-random`, the
  * speed benchmarks) build their models with this: the weights come from a
  * seeded Rng, the quantization from our own quantizer (quantize.ts), the
- * bytes from our own GGUF / safetensors writers.
+ * bytes from our own GGUF / safetensors writers. The weights themselves
+ * (tensor plan, draw order, the streaming GGUF writer that real-size models
+ * go through) live in synthetic-weights.ts; this file gathers them into
+ * in-memory files for small test models.
  *
  * `truncateTokenizerJson` cuts a byte-level BPE tokenizer.json down to its
  * first N merges (Qwen's merge i creates token 256 + i, so a prefix of the
@@ -14,56 +17,56 @@
  */
 
 import { fail } from '../common/index.ts';
-import { writeGguf, gguf, type GgufValue } from './gguf/index.ts';
-import { configToGgufMetadata, type Qwen2Config } from './model/index.ts';
-import { randomQwen2Tensors } from './model/random-model.ts';
-import { convertTensorData, fileTypeOf, quantizedTypeFor, type QuantizeTarget } from './quantize.ts';
+import type { Qwen2Config } from './model/index.ts';
+import { convertTensorData } from './quantize.ts';
 import { writeSafetensors, type SafetensorsDtype } from './safetensors/index.ts';
-import { GgmlType, type Tensor } from './tensor.ts';
-import type { Tokenizer } from './tokenizer/index.ts';
+import { streamSyntheticQwen2Gguf, syntheticQwen2GgufLayout, syntheticQwen2Plan, SyntheticWeightSource, type SyntheticGgufOptions, type SyntheticScale } from './synthetic-weights.ts';
+import { GgmlType, type GgmlTypeId, type Tensor } from './tensor.ts';
 
 export interface SyntheticModelOptions {
   readonly config: Qwen2Config;
   readonly seed: number;
-  /** weights are uniform in ±scale (norm weights around 1); default 0.5 */
-  readonly scale?: number;
+  /** weights are uniform in ±scale (norm weights around 1); default 0.5; 'fan-in' for real shapes (synthetic-weights.ts) */
+  readonly scale?: SyntheticScale;
 }
 
 /** the random weights in ggml order, F32, GGUF names */
 export function syntheticQwen2Tensors(options: SyntheticModelOptions): Map<string, Tensor> {
-  return randomQwen2Tensors(options.config, { seed: options.seed, scale: options.scale ?? 0.5, matrixType: 'F32', naming: 'gguf' });
+  const source = new SyntheticWeightSource(options.seed, options.scale);
+  const tensors = new Map<string, Tensor>();
+  for (const plan of syntheticQwen2Plan(options.config)) {
+    const values = source.values(plan);
+    tensors.set(plan.ggufName, { name: plan.ggufName, type: GgmlType.F32 as GgmlTypeId, shape: plan.shape, data: new Uint8Array(values.buffer) });
+  }
+  return tensors;
 }
 
-/** a GGUF file holding the synthetic model quantized as `target`, with `tokenizer` embedded */
-export function syntheticQwen2Gguf(options: SyntheticModelOptions & { readonly tokenizer: Tokenizer; readonly target: QuantizeTarget; readonly name?: string }): Uint8Array {
-  const { config } = options;
-  if (options.tokenizer.vocabSize !== config.vocabSize) fail('arg.invalid', `the tokenizer has ${options.tokenizer.vocabSize} tokens, the config says ${config.vocabSize}`);
-  const source = syntheticQwen2Tensors(options);
-  const hasOutput = source.has('output.weight');
-  const tensors = [...source.values()].map((t) => {
-    const type = quantizedTypeFor(t.name, t.shape, t.type, options.target, { layerCount: config.layerCount, hasOutput });
-    return { name: t.name, type, shape: t.shape, data: convertTensorData(t.data, t.shape, t.type, type) };
-  });
-  const metadata = new Map<string, GgufValue>([
-    ['general.name', gguf.string(options.name ?? `synthetic-qwen2-${options.target}`)],
-    ['general.file_type', gguf.u32(fileTypeOf(options.target))],
-    ...configToGgufMetadata(config),
-    ...options.tokenizer.toGgufMetadata(),
-  ]);
-  return writeGguf({ metadata, tensors });
+/** a GGUF file in memory holding the synthetic model quantized as `target`, with `tokenizer` embedded (the streaming writer into one buffer) */
+export function syntheticQwen2Gguf(options: SyntheticGgufOptions): Uint8Array {
+  const layout = syntheticQwen2GgufLayout(options);
+  const out = new Uint8Array(layout.fileSize);
+  let at = 0;
+  streamSyntheticQwen2Gguf(options, (chunk) => {
+    out.set(chunk, at);
+    at += chunk.length;
+  }, { layout });
+  return out;
 }
 
 /** the same weights as a Hugging Face folder: config.json, model.safetensors (dtype), tokenizer.json */
 export function syntheticQwen2HfFiles(options: SyntheticModelOptions & { readonly tokenizerJson: string; readonly dtype: SafetensorsDtype }): { name: string; bytes: Uint8Array }[] {
   const { config } = options;
-  const source = randomQwen2Tensors(config, { seed: options.seed, scale: options.scale ?? 0.5, matrixType: 'F32', naming: 'hf' });
+  const source = new SyntheticWeightSource(options.seed, options.scale);
   const target = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16 }[options.dtype];
-  const tensors = [...source.values()].map((t) => ({
-    name: t.name,
-    dtype: t.shape.length === 2 ? options.dtype : 'F32',
-    shape: t.shape, // PyTorch order already (naming 'hf')
-    data: t.shape.length === 2 ? convertTensorData(t.data, [...t.shape].reverse(), t.type, target) : t.data,
-  }));
+  const tensors = syntheticQwen2Plan(config).map((plan) => {
+    const data = new Uint8Array(source.values(plan).buffer);
+    return {
+      name: plan.hfName,
+      dtype: plan.kind === 'matrix' ? options.dtype : 'F32',
+      shape: [...plan.shape].reverse(), // PyTorch order
+      data: plan.kind === 'matrix' ? convertTensorData(data, plan.shape, GgmlType.F32, target) : data,
+    };
+  });
   const hfConfig = {
     architectures: ['Qwen2ForCausalLM'],
     model_type: 'qwen2',

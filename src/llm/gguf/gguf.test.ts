@@ -207,3 +207,22 @@ test('fuzz: mutations of the count and length fields specifically', () => {
     try { readGguf(bytes, 'fuzz.gguf'); } catch (e) { if (!(e instanceof ChimaeraError)) throw e; }
   }), { numRuns: 2000 });
 });
+
+test('string arrays read in bulk equal the strings written: ASCII, Latin-1, other scripts, NULs, a leading BOM', () => {
+  const fixed = ['', 'a', 'Ġthe', 'Ã©', 'é', '日本', '\u0000', 'x\u0000y', '\ufeffbom', '😀', 'ĠĠ', 'Ċ'];
+  fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom(...fixed)), { maxLength: 40 }), (strings) => {
+    const bytes = writeGguf({ metadata: { list: gguf.array('string', strings), after: gguf.u8(7) }, tensors: [] });
+    const file = readGguf(bytes, 's.gguf');
+    assert.deepEqual(file.getStringArray('list'), strings);
+    assert.equal(file.getU32('after'), 7);
+  }), { numRuns: 200 });
+});
+
+test('a string array with invalid UTF-8 decodes each string as a lone decode would (U+FFFD, no string swallowed)', () => {
+  const bytes = writeGguf({ metadata: { list: gguf.array('string', ['ab', 'cd', 'ef']) }, tensors: [] });
+  const text = new TextEncoder();
+  const at = bytes.indexOf(text.encode('cd')[0]!, 40);
+  bytes[at + 1] = 0xe6; // "c" + a lead byte with no continuation: the NUL separator must survive
+  const file = readGguf(bytes, 'bad.gguf');
+  assert.deepEqual(file.getStringArray('list'), ['ab', 'c\ufffd', 'ef']);
+});

@@ -1,10 +1,16 @@
 /**
  * llm/kernels — WebAssembly SIMD compute kernels over the kernel arena's
  * shared memory (AssemblyScript sources in ./wasm, built by
- * scripts/build-wasm.js). The TypeScript twins in llm/quant stay the reference.
+ * scripts/build-wasm.js), and the worker-thread pool that runs them.
+ * The TypeScript twins in llm/quant stay the reference.
  */
 export {
-  WasmKernels, loadWasmKernels, compileKernelModule, KERNELS_WASM_PATH,
-  type RawKernels, type RawDot, type RawMatmul, type MatmulRequest,
+  WasmKernels, loadWasmKernels, compileKernelModule, KERNELS_WASM_PATH, MATMUL_KERNELS,
+  type RawKernels, type RawDot, type RawMatmul, type RawQuantize, type MatmulRequest,
 } from './wasm-kernels.ts';
+export {
+  KernelPool, startKernelPool, KERNEL_WORKER_SOURCE, POOL_CONTROL_BYTES, POOL_MAX_TASKS,
+  type KernelPoolOptions, type KernelWorker, type KernelWorkerFactory, type KernelWorkerStart, type PoolTask,
+} from './kernel-pool.ts';
+export { viewInMemory } from './memory-views.ts';
 export type { WasmModule } from './wasm-api.ts';

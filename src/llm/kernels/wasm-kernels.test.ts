@@ -141,7 +141,7 @@ test('checked matmul rejects unsupported types, ragged rows, bad row ranges and 
   const rejects = (request: Parameters<typeof bench.kernels.matmul>[0], pattern: RegExp): void => {
     assert.throws(() => bench.kernels.matmul(request), (error: unknown) => error instanceof ChimaeraError && error.code === 'kernels.arguments_invalid' && pattern.test(error.message));
   };
-  rejects({ ...base, type: GgmlType.Q6_K }, /no WASM matmul for Q6_K/);
+  rejects({ ...base, type: GgmlType.Q5_1 }, /no WASM matmul for Q5_1/);
   rejects({ ...base, nIn: 48 }, /multiple of 32/);
   rejects({ ...base, rowBegin: 3, rowEnd: 2 }, /rows \[3, 2\)/);
   rejects({ ...base, rowEnd: 5 }, /rows \[0, 5\)/);

@@ -12,13 +12,21 @@
  * Each kernel has a TypeScript twin in llm/quant and a test comparing them:
  *   matmul type  activations  twin                numerics
  *   Q8_0         Q8_0         vecDotQ8_0          bit-identical
+ *   Q4_0         Q8_0         vecDotQ4_0          bit-identical
+ *   Q5_0         Q8_0         vecDotQ5_0          bit-identical
  *   Q4_K         Q8_K         vecDotQ4_K          bit-identical
+ *   Q5_K         Q8_K         vecDotQ5_K          bit-identical
+ *   Q6_K         Q8_K         vecDotQ6_K          bit-identical
+ *   F16          F16          vecDotF16           f64 lanes; ≤ 2^-24·|ref| + n·2^-52·Σ|w·x| apart
+ *   BF16         BF16         vecDotBf16          f64 lanes; same bound
  *   F32          F32          vecDotF32           f32 lanes; ≤ (n/16 + 6)·2^-24·Σ|w·x| apart
+ * Activation quantizers (prepare): f32 → Q8_0 / Q8_K / F16 / BF16, the same
+ * bytes as prepareActivations with its default ('ggml-x86-simd') rounding.
  */
 
 import { fail } from '../../common/index.ts';
 import type { WasmMemory } from '../../kernel/index.ts';
-import { preparedBytes } from '../quant/index.ts';
+import { preparedBytes, vecDotType } from '../quant/index.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../tensor.ts';
 import { compileWasm, instantiateWasm, type WasmModule } from './wasm-api.ts';
 
@@ -39,23 +47,69 @@ export type RawMatmul = (
   n: number, rowBegin: number, rowEnd: number,
 ) => void;
 
+/** n f32 at src → the activation type's blocks at dst (byte offsets) */
+export type RawQuantize = (src: number, dst: number, n: number) => void;
+
 /** the module's exports, unchecked: a bad offset traps (RangeError) or reads someone else's bytes */
 export interface RawKernels {
   readonly dotQ8_0: RawDot;
   readonly matmulQ8_0: RawMatmul;
+  readonly dotQ4_0: RawDot;
+  readonly matmulQ4_0: RawMatmul;
+  readonly dotQ5_0: RawDot;
+  readonly matmulQ5_0: RawMatmul;
   readonly dotQ4_K: RawDot;
   readonly matmulQ4_K: RawMatmul;
+  readonly dotQ5_K: RawDot;
+  readonly matmulQ5_K: RawMatmul;
+  readonly dotQ6_K: RawDot;
+  readonly matmulQ6_K: RawMatmul;
+  readonly dotF16: RawDot;
+  readonly matmulF16: RawMatmul;
+  readonly dotBf16: RawDot;
+  readonly matmulBf16: RawMatmul;
   readonly dotF32: RawDot;
   readonly matmulF32: RawMatmul;
+  readonly quantizeQ8_0: RawQuantize;
+  readonly quantizeQ8_K: RawQuantize;
+  readonly quantizeF16: RawQuantize;
+  readonly quantizeBf16: RawQuantize;
+  /** claim and compute chunks of the pool's current job (control block offset); returns chunks computed */
+  readonly runChunks: (control: number) => number;
+  /** a pool worker's loop (control block offset, last generation seen); returns on the stop command */
+  readonly workerLoop: (control: number, seen: number) => void;
 }
 
-const RAW_NAMES = ['dotQ8_0', 'matmulQ8_0', 'dotQ4_K', 'matmulQ4_K', 'dotF32', 'matmulF32'] as const;
+const RAW_NAMES = [
+  'dotQ8_0', 'matmulQ8_0', 'dotQ4_0', 'matmulQ4_0', 'dotQ5_0', 'matmulQ5_0', 'dotQ4_K', 'matmulQ4_K', 'dotQ5_K', 'matmulQ5_K',
+  'dotQ6_K', 'matmulQ6_K', 'dotF16', 'matmulF16', 'dotBf16', 'matmulBf16', 'dotF32', 'matmulF32',
+  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'runChunks', 'workerLoop',
+] as const;
 
-/** weight types with a WASM matmul, and the raw kernel for each */
-const MATMUL_BY_TYPE = new Map<number, keyof RawKernels>([
-  [GgmlType.Q8_0, 'matmulQ8_0'],
-  [GgmlType.Q4_K, 'matmulQ4_K'],
-  [GgmlType.F32, 'matmulF32'],
+type MatmulName = 'matmulF32' | 'matmulF16' | 'matmulBf16' | 'matmulQ4_0' | 'matmulQ5_0' | 'matmulQ8_0' | 'matmulQ4_K' | 'matmulQ5_K' | 'matmulQ6_K';
+
+/**
+ * Weight types with a WASM matmul: the raw kernel and its id in the pool's
+ * task words (the `switch` in wasm/pool.ts; keep the two in step).
+ */
+export const MATMUL_KERNELS: ReadonlyMap<number, { readonly name: MatmulName; readonly id: number }> = new Map([
+  [GgmlType.F32, { name: 'matmulF32', id: 0 }],
+  [GgmlType.F16, { name: 'matmulF16', id: 1 }],
+  [GgmlType.BF16, { name: 'matmulBf16', id: 2 }],
+  [GgmlType.Q4_0, { name: 'matmulQ4_0', id: 3 }],
+  [GgmlType.Q5_0, { name: 'matmulQ5_0', id: 4 }],
+  [GgmlType.Q8_0, { name: 'matmulQ8_0', id: 5 }],
+  [GgmlType.Q4_K, { name: 'matmulQ4_K', id: 6 }],
+  [GgmlType.Q5_K, { name: 'matmulQ5_K', id: 7 }],
+  [GgmlType.Q6_K, { name: 'matmulQ6_K', id: 8 }],
+]);
+
+/** activation (vec-dot) types with a WASM quantizer; F32 activations are used as they are */
+const QUANTIZER_BY_TYPE = new Map<number, 'quantizeQ8_0' | 'quantizeQ8_K' | 'quantizeF16' | 'quantizeBf16'>([
+  [GgmlType.Q8_0, 'quantizeQ8_0'],
+  [GgmlType.Q8_K, 'quantizeQ8_K'],
+  [GgmlType.F16, 'quantizeF16'],
+  [GgmlType.BF16, 'quantizeBf16'],
 ]);
 
 /** one checked matrix product over arena offsets (see WasmKernels.matmul) */
@@ -78,9 +132,12 @@ export interface MatmulRequest {
 export class WasmKernels {
   readonly memory: WasmMemory;
   readonly raw: RawKernels;
+  /** the compiled module (workers instantiate the same one) */
+  readonly module: WasmModule;
 
   constructor(module: WasmModule, memory: WasmMemory) {
     this.memory = memory;
+    this.module = module;
     let exports: Record<string, unknown>;
     try {
       exports = instantiateWasm(module, memory).exports;
@@ -97,7 +154,22 @@ export class WasmKernels {
 
   /** whether `type` weights have a WASM matmul here */
   static supports(type: GgmlTypeId): boolean {
-    return MATMUL_BY_TYPE.has(type);
+    return MATMUL_KERNELS.has(type);
+  }
+
+  /**
+   * dst = n f32 at src converted to the vec-dot type of `weightType` weights
+   * (prepareActivations' bytes); F32 weights need no conversion (a copy is made).
+   */
+  prepare(weightType: GgmlTypeId, src: number, dst: number, n: number): void {
+    const name = ggmlTypeTraits(weightType)?.name ?? String(weightType);
+    if (!MATMUL_KERNELS.has(weightType)) fail('kernels.arguments_invalid', `llm kernels: no WASM activation quantizer for ${name} weights`, { type: weightType });
+    const bytes = preparedBytes(weightType, n);
+    this.checkRange('activations f32', src, 4 * n);
+    this.checkRange('prepared activations', dst, bytes);
+    const quantizer = QUANTIZER_BY_TYPE.get(vecDotType(weightType));
+    if (quantizer === undefined) new Uint8Array(this.memory.buffer).copyWithin(dst, src, src + 4 * n);
+    else this.raw[quantizer](src, dst, n);
   }
 
   /** y = W·x for request.tokens tokens, after checking types, sizes and that every range lies in the memory */
@@ -105,9 +177,9 @@ export class WasmKernels {
     const { type, out, weights, x, tokens, nIn, nOut } = request;
     const rowBegin = request.rowBegin ?? 0;
     const rowEnd = request.rowEnd ?? nOut;
-    const kernel = MATMUL_BY_TYPE.get(type);
+    const kernel = MATMUL_KERNELS.get(type)?.name;
     const name = ggmlTypeTraits(type)?.name ?? String(type);
-    if (kernel === undefined) fail('kernels.arguments_invalid', `llm kernels: no WASM matmul for ${name} weights (have Q8_0, Q4_K, F32)`, { type });
+    if (kernel === undefined) fail('kernels.arguments_invalid', `llm kernels: no WASM matmul for ${name} weights (have F32, F16, BF16, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K)`, { type });
     const counts = { tokens, nIn, nOut, rowBegin, rowEnd };
     for (const [what, value] of Object.entries(counts)) {
       if (!Number.isSafeInteger(value) || value < 0) fail('kernels.arguments_invalid', `llm kernels: ${name} matmul: ${what} = ${value} must be a non-negative integer`, counts);
@@ -124,7 +196,8 @@ export class WasmKernels {
     this.raw[kernel](out, outStride, weights, rowStride, x, xStride, tokens, nIn, rowBegin, rowEnd);
   }
 
-  private checkRange(what: string, offset: number, bytes: number): void {
+  /** fail unless [offset, offset + bytes) lies inside the memory */
+  checkRange(what: string, offset: number, bytes: number): void {
     const size = this.memory.buffer.byteLength;
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + bytes > size) {
       fail('kernels.arguments_invalid', `llm kernels: ${what} [${offset}, ${offset + bytes}) lies outside the ${size}-byte memory`, { offset, bytes, size });

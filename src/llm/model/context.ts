@@ -18,7 +18,6 @@
 import { fail } from '../../common/index.ts';
 import type { GgmlTypeId } from '../tensor.ts';
 import { KvCache } from './kv-cache.ts';
-import { matmul } from './matmul.ts';
 import { dequantizeRow, preparedBytes, rowBytes } from './quant.ts';
 import { rmsNorm } from './rms-norm.ts';
 import { ropeAngles } from './rope.ts';
@@ -85,9 +84,16 @@ export class InferenceContext {
       ropeSin: f32(batchSize * (headDim / 2), 'rope sin'),
       scores: f32(maxTokens, 'attention scores'),
       prepared: alloc(batchSize * largestPrepared, 'prepared activations'),
+      backend: model.backend,
+      products: [0, 1, 2].map(() => ({ out: new Float32Array(0), weight: model.output, nOut: 0 })),
     };
     this.history = new Int32Array(maxTokens);
     this.logitsBuffer = f32(config.vocabSize, 'logits');
+    const s = this.state;
+    const buffers = [s.x, s.normed, s.q, s.k, s.v, s.attention, s.projection, s.gate, s.up, s.prepared, this.logitsBuffer];
+    if (!buffers.every((buffer) => model.backend.accepts(buffer))) {
+      fail('kernels.unavailable', `an inference context for the ${model.backend.kind} kernels needs its buffers in the kernels' shared memory, but the model's allocator gives other memory`);
+    }
   }
 
   /** tokens in the model's vocabulary (length of a logits row) */
@@ -206,6 +212,20 @@ export class InferenceContext {
     const s = this.state;
     const { hiddenSize: d, vocabSize, rmsNormEps } = this.model.config;
     for (let t = 0; t < count; t++) rmsNorm(s.normed, t * d, s.x, (first + t) * d, this.model.outputNorm, d, rmsNormEps);
-    matmul(out, outOffset, s.normed, 0, count, this.model.output, d, vocabSize, s.prepared);
+    const product = s.products[0]!;
+    product.weight = this.model.output;
+    product.nOut = vocabSize;
+    const target = out.subarray(outOffset, outOffset + count * vocabSize);
+    if (s.backend.accepts(target)) {
+      product.out = target;
+      s.backend.multiply(s.normed, count, d, s.products, 1, s.prepared);
+      return;
+    }
+    // `out` may lie outside the backend's memory ('all' logits): one token at a time through the logits buffer
+    product.out = this.logitsBuffer;
+    for (let t = 0; t < count; t++) {
+      s.backend.multiply(s.normed.subarray(t * d, (t + 1) * d), 1, d, s.products, 1, s.prepared);
+      out.set(this.logitsBuffer, outOffset + t * vocabSize);
+    }
   }
 }

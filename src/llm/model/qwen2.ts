@@ -13,12 +13,15 @@
  * the shared builder (transformer.ts) and the context (context.ts).
  */
 
+import type { KernelPool } from '../kernels/index.ts';
 import type { Tensor } from '../tensor.ts';
+import type { KernelChoice, MatmulBackend } from './backend.ts';
 import type { Qwen2Config } from './config.ts';
 import { InferenceContext, type ContextOptions } from './context.ts';
+import { chooseBackend } from './kernel-choice.ts';
 import type { KvPrecision } from './kv-cache.ts';
 import { plainAllocator, type ScratchAllocator } from './scratch.ts';
-import { addResidual, attendCausal, feedForwardSwiglu, normTokens, project, rotateQueryKey, type BatchState, type TransformerModel } from './transformer.ts';
+import { addResidual, attendCausal, feedForwardSwiglu, normTokens, project, projectQueryKeyValue, rotateQueryKey, type BatchState, type TransformerModel } from './transformer.ts';
 import type { Qwen2Weights } from './weights.ts';
 
 export interface ModelOptions {
@@ -26,6 +29,10 @@ export interface ModelOptions {
   readonly allocator?: ScratchAllocator;
   /** KV cache rounding: 'f32' (default) or 'f16' to mirror llama.cpp's default f16 cache */
   readonly kvPrecision?: KvPrecision;
+  /** matmul kernels: default 'wasm' when `pool` is given and the allocator hands out its memory, else 'typescript' (kernel-choice.ts) */
+  readonly kernels?: KernelChoice;
+  /** the WebAssembly kernels and their worker threads over the arena's shared memory */
+  readonly pool?: KernelPool;
 }
 
 export class Qwen2Model implements TransformerModel {
@@ -34,13 +41,21 @@ export class Qwen2Model implements TransformerModel {
   readonly allocator: ScratchAllocator;
   readonly kvPrecision: KvPrecision;
   readonly matrices: readonly Tensor[];
+  readonly backend: MatmulBackend;
 
   constructor(config: Qwen2Config, weights: Qwen2Weights, options: ModelOptions = {}) {
     this.config = config;
-    this.weights = weights;
     this.allocator = options.allocator ?? plainAllocator;
     this.kvPrecision = options.kvPrecision ?? 'f32';
-    this.matrices = weights.layers.flatMap((w) => [w.query, w.key, w.value, w.attentionOutput, w.gate, w.up, w.down]);
+    const chosen = chooseBackend(weights, this.allocator, options.kernels, options.pool);
+    this.backend = chosen.backend;
+    this.weights = chosen.weights;
+    this.matrices = this.weights.layers.flatMap((w) => [w.query, w.key, w.value, w.attentionOutput, w.gate, w.up, w.down]);
+  }
+
+  /** which matmul kernels this model runs */
+  get kernels(): KernelChoice {
+    return this.backend.kind;
   }
 
   get tokenEmbedding(): Tensor {
@@ -61,14 +76,11 @@ export class Qwen2Model implements TransformerModel {
 
   forwardLayer(s: BatchState, layer: number): void {
     const w = this.weights.layers[layer]!;
-    const { hiddenSize: d, headCount, kvHeadCount, headDim } = this.config;
+    const { hiddenSize: d, headCount, headDim } = this.config;
     const qDim = headCount * headDim;
-    const kvDim = kvHeadCount * headDim;
 
     normTokens(s, w.attentionNorm);
-    project(s, s.q, s.normed, w.query, d, qDim, w.queryBias);
-    project(s, s.k, s.normed, w.key, d, kvDim, w.keyBias);
-    project(s, s.v, s.normed, w.value, d, kvDim, w.valueBias);
+    projectQueryKeyValue(s, w.query, w.key, w.value, w.queryBias, w.keyBias, w.valueBias);
     rotateQueryKey(s);
     attendCausal(s, layer);
     project(s, s.projection, s.attention, w.attentionOutput, qDim, d, null);

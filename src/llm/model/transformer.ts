@@ -8,10 +8,10 @@
 
 import type { Tensor } from '../tensor.ts';
 import { attendOne } from './attention.ts';
+import type { MatmulBackend, Product } from './backend.ts';
 import type { Qwen2Config } from './config.ts';
 import { addBias, addInPlace, swiglu } from './ffn.ts';
 import type { KvCache, KvPrecision } from './kv-cache.ts';
-import { matmul } from './matmul.ts';
 import { rmsNorm } from './rms-norm.ts';
 import { ropeNeox } from './rope.ts';
 import type { ScratchAllocator } from './scratch.ts';
@@ -50,6 +50,10 @@ export interface BatchState {
   readonly scores: Float32Array;
   /** activations converted for vecDot [batch · largest preparedBytes] */
   readonly prepared: Uint8Array;
+  /** the matmul kernels (the model's) */
+  readonly backend: MatmulBackend;
+  /** reused product descriptors for backend.multiply [3] */
+  readonly products: Product[];
 }
 
 /** normed[t] = rmsNorm(x[t]) · weight for every token */
@@ -60,8 +64,28 @@ export function normTokens(s: BatchState, weight: Float32Array): void {
 
 /** out[t] = W · input[t] (+ bias) for every token; W: [nIn, nOut] */
 export function project(s: BatchState, out: Float32Array, input: Float32Array, weight: Tensor, nIn: number, nOut: number, bias: Float32Array | null): void {
-  matmul(out, 0, input, 0, s.tokens, weight, nIn, nOut, s.prepared);
+  setProduct(s, 0, out, weight, nOut);
+  s.backend.multiply(input, s.tokens, nIn, s.products, 1, s.prepared);
   if (bias !== null) addBias(out, bias, s.tokens, nOut);
+}
+
+function setProduct(s: BatchState, index: number, out: Float32Array, weight: Tensor, nOut: number): void {
+  const product = s.products[index]!;
+  product.out = out;
+  product.weight = weight;
+  product.nOut = nOut;
+}
+
+/** q, k, v = Wq·normed + bq, Wk·normed + bk, Wv·normed + bv in one backend call (one pass of the threads) */
+export function projectQueryKeyValue(s: BatchState, query: Tensor, key: Tensor, value: Tensor, queryBias: Float32Array | null, keyBias: Float32Array | null, valueBias: Float32Array | null): void {
+  const { hiddenSize: d, headCount, kvHeadCount, headDim } = s.config;
+  setProduct(s, 0, s.q, query, headCount * headDim);
+  setProduct(s, 1, s.k, key, kvHeadCount * headDim);
+  setProduct(s, 2, s.v, value, kvHeadCount * headDim);
+  s.backend.multiply(s.normed, s.tokens, d, s.products, 3, s.prepared);
+  if (queryBias !== null) addBias(s.q, queryBias, s.tokens, headCount * headDim);
+  if (keyBias !== null) addBias(s.k, keyBias, s.tokens, kvHeadCount * headDim);
+  if (valueBias !== null) addBias(s.v, valueBias, s.tokens, kvHeadCount * headDim);
 }
 
 /** rotate q and k of every token by its position (angles precomputed in ropeCos/ropeSin) */
@@ -95,8 +119,9 @@ export function addResidual(s: BatchState, delta: Float32Array): void {
 export function feedForwardSwiglu(s: BatchState, gate: Tensor, up: Tensor, down: Tensor): void {
   const d = s.config.hiddenSize;
   const f = s.config.intermediateSize;
-  project(s, s.gate, s.normed, gate, d, f, null);
-  project(s, s.up, s.normed, up, d, f, null);
+  setProduct(s, 0, s.gate, gate, f);
+  setProduct(s, 1, s.up, up, f);
+  s.backend.multiply(s.normed, s.tokens, d, s.products, 2, s.prepared);
   swiglu(s.gate, s.up, s.tokens * f);
   project(s, s.projection, s.gate, down, f, d, null);
 }
@@ -114,6 +139,8 @@ export interface TransformerModel {
   readonly matrices: readonly Tensor[];
   readonly allocator: ScratchAllocator;
   readonly kvPrecision: KvPrecision;
+  /** the matmul kernels; a context checks its buffers with backend.accepts */
+  readonly backend: MatmulBackend;
   /** run decoder layer `layer` over the batch, in place on s.x */
   forwardLayer(s: BatchState, layer: number): void;
 }

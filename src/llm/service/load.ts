@@ -9,17 +9,37 @@
  * Hugging Face folder ("model-hf PATH" modules, one per file): config.json,
  * tokenizer files and safetensors shards; the F32/F16/BF16 tensors are
  * copied into the arena (the shard buffers are dropped afterwards).
+ *
+ * With `acceleration` (the compiled WebAssembly kernels, supplied by the
+ * host) the model runs on the SIMD kernels over the arena's shared memory,
+ * on a pool of worker threads; without it, on the TypeScript reference.
  */
 
 import { fail, formatBytes, formatDuration } from '../../common/index.ts';
 import type { Kernel, KernelModule } from '../../kernel/index.ts';
 import { readGgufHeader, type GgufFile } from '../gguf/index.ts';
-import { configFromGgufMetadata, configFromHfConfig, buildQwen2Weights, Qwen2Model, type Qwen2Config } from '../model/index.ts';
+import { POOL_CONTROL_BYTES, startKernelPool, type KernelWorkerFactory } from '../kernels/index.ts';
+import { configFromGgufMetadata, configFromHfConfig, buildQwen2Weights, Qwen2Model, type ModelOptions, type Qwen2Config } from '../model/index.ts';
 import { openHfFolder, safetensorsToTensor } from '../safetensors/index.ts';
 import { ggmlTypeTraits, type Tensor } from '../tensor.ts';
 import { Tokenizer } from '../tokenizer/index.ts';
 
 export type LoadProgress = (loadedBytes: number, totalBytes: number) => void;
+
+/** what the host supplies to run the model on the WebAssembly SIMD kernels */
+export interface Acceleration {
+  /** the compiled kernels (build/wasm/llm-kernels.wasm) */
+  readonly wasmBytes: Uint8Array;
+  /** extra worker threads (0 = the kernel's own thread only) */
+  readonly workers: number;
+  readonly factory?: KernelWorkerFactory;
+}
+
+export interface LoadOptions {
+  readonly onProgress?: LoadProgress;
+  /** without it the model runs on the TypeScript reference kernels */
+  readonly acceleration?: Acceleration;
+}
 
 export interface LoadedModel {
   /** file or folder name, for logs */
@@ -39,18 +59,21 @@ export interface LoadedModel {
 const CHUNK = 16 * 2 ** 20;
 
 /** the model passed at boot, or undefined when there is none */
-export function loadBootModel(kernel: Kernel, onProgress?: LoadProgress): LoadedModel | undefined {
+export function loadBootModel(kernel: Kernel, options: LoadOptions = {}): LoadedModel | undefined {
+  const { onProgress } = options;
   const gguf = kernel.modules('model');
   const hf = kernel.modules('model-hf');
   if (gguf.length > 1) fail('boot.config_invalid', `boot: ${gguf.length} model modules were passed; give one`);
   if (gguf.length === 1 && hf.length > 0) fail('boot.config_invalid', 'boot: both a GGUF model and a Hugging Face folder were passed; give one');
   const started = kernel.machine.clock.now();
-  const loaded = gguf.length === 1 ? loadGguf(kernel, gguf[0]!, onProgress) : hf.length > 0 ? loadHf(kernel, hf, onProgress) : undefined;
+  const modelOptions = () => modelOptionsFor(kernel, options.acceleration);
+  const loaded = gguf.length === 1 ? loadGguf(kernel, gguf[0]!, modelOptions, onProgress) : hf.length > 0 ? loadHf(kernel, hf, modelOptions, onProgress) : undefined;
   if (loaded === undefined) return undefined;
   const result = { ...loaded, loadMs: kernel.machine.clock.now() - started };
   const c = result.config;
   kernel.klog.info('llm', `${result.name}: qwen2, ${c.layerCount} layers, hidden ${c.hiddenSize}, ${c.headCount} heads / ${c.kvHeadCount} kv, ffn ${c.intermediateSize}, vocab ${c.vocabSize}, ${c.tiedEmbeddings ? 'tied' : 'separate'} output head`);
   kernel.klog.info('llm', `weights ${formatBytes(result.weightBytes)} in the arena (${[...result.tensorTypes].map(([t, n]) => `${n} ${t}`).join(', ')}), loaded in ${formatDuration(result.loadMs)}`);
+  kernel.klog.info('llm', result.model.kernels === 'wasm' ? `kernels: WebAssembly SIMD, ${options.acceleration!.workers + 1} thread${options.acceleration!.workers === 0 ? '' : 's'}` : 'kernels: TypeScript reference (no WebAssembly kernels supplied)');
   return result;
 }
 
@@ -71,7 +94,20 @@ function scratchAllocator(kernel: Kernel) {
   return (bytes: number, label: string): Uint8Array => kernel.arena.view(kernel.arena.alloc(bytes, `llm.${label}`));
 }
 
-function loadGguf(kernel: Kernel, module: KernelModule, onProgress?: LoadProgress): Omit<LoadedModel, 'loadMs'> {
+/** scratch in the arena; with acceleration, a kernel pool over the arena's memory, closed at shutdown */
+function modelOptionsFor(kernel: Kernel, acceleration: Acceleration | undefined): ModelOptions {
+  const allocator = scratchAllocator(kernel);
+  if (acceleration === undefined) return { allocator, kernels: 'typescript' };
+  const control = kernel.arena.alloc(POOL_CONTROL_BYTES, 'llm.pool');
+  const pool = startKernelPool(acceleration.wasmBytes, kernel.arena.memory, control.offset, {
+    workers: acceleration.workers,
+    ...(acceleration.factory === undefined ? {} : { factory: acceleration.factory }),
+  });
+  kernel.onShutdown('llm.pool', () => pool.close());
+  return { allocator, pool, kernels: 'wasm' };
+}
+
+function loadGguf(kernel: Kernel, module: KernelModule, modelOptions: () => ModelOptions, onProgress?: LoadProgress): Omit<LoadedModel, 'loadMs'> {
   const { machine } = kernel;
   const name = basename(module.name);
   const size = module.end - module.start;
@@ -98,11 +134,11 @@ function loadGguf(kernel: Kernel, module: KernelModule, onProgress?: LoadProgres
   const config = configFromGgufMetadata({ get: (key) => file.metadata.get(key)?.value }, name, tensors);
   const tokenizer = Tokenizer.fromGgufMetadata(file.metadata, name);
   const weights = buildQwen2Weights(config, tensors, name, { naming: 'gguf' });
-  const model = new Qwen2Model(config, weights, { allocator: scratchAllocator(kernel) });
+  const model = new Qwen2Model(config, weights, modelOptions());
   return { name, format: 'gguf', config, tokenizer, model, weightBytes: dataBytes, tensorTypes: countTypes(tensors.values()) };
 }
 
-function loadHf(kernel: Kernel, modules: readonly KernelModule[], onProgress?: LoadProgress): Omit<LoadedModel, 'loadMs'> {
+function loadHf(kernel: Kernel, modules: readonly KernelModule[], modelOptions: () => ModelOptions, onProgress?: LoadProgress): Omit<LoadedModel, 'loadMs'> {
   const byName = new Map(modules.map((m) => [basename(m.name), m]));
   const folder = modules[0]!.name.slice(0, modules[0]!.name.lastIndexOf('/')) || '.';
   const name = basename(folder);
@@ -127,6 +163,6 @@ function loadHf(kernel: Kernel, modules: readonly KernelModule[], onProgress?: L
     onProgress?.(at, total);
   }
   const weights = buildQwen2Weights(config, tensors, name, { naming: 'hf', shapeOrder: 'ggml' });
-  const model = new Qwen2Model(config, weights, { allocator: scratchAllocator(kernel) });
+  const model = new Qwen2Model(config, weights, modelOptions());
   return { name, format: 'hf', config, tokenizer, model, weightBytes: total, tensorTypes: countTypes(tensors.values()) };
 }

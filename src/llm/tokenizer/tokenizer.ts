@@ -238,15 +238,24 @@ export class Tokenizer {
   // ── loading helpers ────────────────────────────────────────────────────
 
   private resolveMerges(): MergeRules {
-    const { merges, origin } = this.spec;
+    const { merges, origin, tokens } = this.spec;
     const left = new Int32Array(merges.length);
     const right = new Int32Array(merges.length);
     const result = new Int32Array(merges.length);
+    let previousResult = -1;
     for (let rank = 0; rank < merges.length; rank++) {
       const [a, b] = merges[rank]!;
       const leftId = this.vocabToId.get(a);
       const rightId = this.vocabToId.get(b);
-      const resultId = this.vocabToId.get(a + b);
+      // byte-level BPE vocabularies (GPT-2, Qwen) list merge results in merge order: try the id after the
+      // previous result first; comparing in place and looking up the vocabulary's own (already hashed)
+      // string is much cheaper than building a + b and hashing it (151k merges at load)
+      const guess = tokens[previousResult + 1];
+      const resultId =
+        guess !== undefined && guess.length === a.length + b.length && guess.startsWith(a) && guess.endsWith(b) && this.vocabToId.get(guess) === previousResult + 1
+          ? previousResult + 1
+          : this.vocabToId.get(a + b);
+      if (resultId !== undefined) previousResult = resultId;
       if (leftId === undefined || rightId === undefined || resultId === undefined) {
         const missing = leftId === undefined ? a : rightId === undefined ? b : a + b;
         fail('tokenizer.bad_merge', `${origin}: merge ${rank} ("${a} ${b}") refers to "${missing}", which is not in the vocabulary`, { rank, missing });

@@ -1,0 +1,43 @@
+// AssemblyScript (compiled by scripts/build-wasm.js, not by the project's tsc).
+// Small SIMD helpers shared by the block kernels.
+
+import { f16x4ToF32x4 } from './f16';
+
+/** lane k = horizontal i32 sum of s_k */
+// @ts-ignore: decorator
+@inline
+export function transposeReduce(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  const t01 = i32x4.add(i32x4.shuffle(s0, s1, 0, 4, 1, 5), i32x4.shuffle(s0, s1, 2, 6, 3, 7));
+  const t23 = i32x4.add(i32x4.shuffle(s2, s3, 0, 4, 1, 5), i32x4.shuffle(s2, s3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(t01, t23, 0, 1, 4, 5), i32x4.shuffle(t01, t23, 2, 3, 6, 7));
+}
+
+/** f32x4 of the four f16 values at p, p + stride, p + 2·stride, p + 3·stride */
+// @ts-ignore: decorator
+@inline
+export function fourHalves(p: usize, stride: usize): v128 {
+  let halves = i32x4.splat(<i32>load<u16>(p));
+  halves = i32x4.replace_lane(halves, 1, <i32>load<u16>(p + stride));
+  halves = i32x4.replace_lane(halves, 2, <i32>load<u16>(p + 2 * stride));
+  halves = i32x4.replace_lane(halves, 3, <i32>load<u16>(p + 3 * stride));
+  return f16x4ToF32x4(halves);
+}
+
+/** i32 sum of the four lanes */
+// @ts-ignore: decorator
+@inline
+export function laneSum(s: v128): i32 {
+  return i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);
+}
+
+/** i32x4 partial sums of 32 int8 weights (w0: 0..15, w1: 16..31) times 32 int8 activations at a */
+// @ts-ignore: decorator
+@inline
+export function int8BlockSums(w0: v128, w1: v128, a: usize): v128 {
+  const a0 = v128.load(a);
+  const a1 = v128.load(a, 16);
+  let s = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w0), i16x8.extend_low_i8x16_s(a0));
+  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w0), i16x8.extend_high_i8x16_s(a0)));
+  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w1), i16x8.extend_low_i8x16_s(a1)));
+  return i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w1), i16x8.extend_high_i8x16_s(a1)));
+}

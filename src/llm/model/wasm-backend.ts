@@ -1,0 +1,85 @@
+/**
+ * The 'wasm' matmul backend: activations are quantized once per token by the
+ * WebAssembly quantizers into the context's prepared scratch, then one pool
+ * job computes every product of the group (rows split over the threads).
+ * All buffers are byte offsets into the pool's memory: the model checks at
+ * construction that weights live there (or copies them in once) and the
+ * context that its scratch does (llm/kernels viewInMemory). Weight types
+ * without a WASM kernel (Q5_1) take the TypeScript path.
+ */
+
+import { KernelPool, MATMUL_KERNELS, POOL_MAX_TASKS, viewInMemory, type PoolTask } from '../kernels/index.ts';
+import { GgmlType, type GgmlTypeId } from '../tensor.ts';
+import type { MatmulBackend, Product } from './backend.ts';
+import { matmul } from './matmul.ts';
+import { preparedBytes, rowBytes, vecDotType } from './quant.ts';
+
+type MutableTask = { -readonly [K in keyof PoolTask]: PoolTask[K] };
+
+export class WasmMatmulBackend implements MatmulBackend {
+  readonly kind = 'wasm' as const;
+  readonly pool: KernelPool;
+  /** reused task descriptors (no allocation per matmul) */
+  private readonly tasks: MutableTask[] = [];
+  /** tasks filled and not yet run */
+  private pending = 0;
+
+  constructor(pool: KernelPool) {
+    this.pool = pool;
+    for (let i = 0; i < POOL_MAX_TASKS; i++) {
+      this.tasks.push({ type: 0 as GgmlTypeId, out: 0, outTokenStride: 0, weights: 0, rowStride: 0, x: 0, xTokenStride: 0, tokens: 0, n: 0, nOut: 0 });
+    }
+  }
+
+  accepts(view: ArrayBufferView): boolean {
+    return viewInMemory(view, this.pool.kernels.memory);
+  }
+
+  multiply(input: Float32Array, tokens: number, nIn: number, products: readonly Product[], count: number, prepared: Uint8Array): void {
+    const kernels = this.pool.kernels;
+    const inputOffset = input.byteOffset;
+    /** vec-dot type whose activations are in `prepared` now (-1: none) */
+    let preparedType = -1;
+    this.pending = 0;
+    for (let p = 0; p < count; p++) {
+      const product = products[p]!;
+      const type = product.weight.type as GgmlTypeId;
+      if (!MATMUL_KERNELS.has(type)) {
+        this.flush();
+        matmul(product.out, 0, input, 0, tokens, product.weight, nIn, product.nOut, prepared);
+        preparedType = -1;
+        continue;
+      }
+      const activationType = vecDotType(type);
+      let x = inputOffset;
+      let xStride = 4 * nIn;
+      if (activationType !== GgmlType.F32) {
+        xStride = preparedBytes(type, nIn);
+        if (activationType !== preparedType) {
+          this.flush();
+          for (let t = 0; t < tokens; t++) kernels.prepare(type, inputOffset + 4 * nIn * t, prepared.byteOffset + xStride * t, nIn);
+          preparedType = activationType;
+        }
+        x = prepared.byteOffset;
+      }
+      const task = this.tasks[this.pending++]!;
+      task.type = type;
+      task.out = product.out.byteOffset;
+      task.outTokenStride = 4 * product.nOut;
+      task.weights = product.weight.data.byteOffset;
+      task.rowStride = rowBytes(type, nIn);
+      task.x = x;
+      task.xTokenStride = xStride;
+      task.tokens = tokens;
+      task.n = nIn;
+      task.nOut = product.nOut;
+      if (this.pending === this.tasks.length) this.flush();
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending > 0) this.pool.run(this.tasks, this.pending);
+    this.pending = 0;
+  }
+}
