@@ -12,7 +12,8 @@ import { buildQwen2Weights, configToGgufMetadata, Qwen2Model, type Qwen2Config }
 import { randomQwen2Tensors } from './model/random-model.ts';
 import { convertTensorData, fileTypeOf, quantizedTypeFor, type QuantizeTarget } from './quantize.ts';
 import { syntheticQwen2Gguf } from './synthetic.ts';
-import { layoutTypeCounts, streamSyntheticQwen2Gguf, syntheticQwen2GgufLayout, syntheticQwen2Plan } from './synthetic-weights.ts';
+import { layoutTypeCounts, streamSyntheticQwen2Gguf, syntheticQwen2GgufLayout } from './synthetic-weights.ts';
+import { qwen2TensorPlan } from './model/index.ts';
 import { Tokenizer } from './tokenizer/index.ts';
 import { toyTokenizerJson } from './tokenizer/test-fixtures.ts';
 
@@ -68,7 +69,7 @@ test('layout: types and sizes before any weight is drawn; q4_k_m falls back wher
   assert.ok((counts.get('Q5_0') ?? 0) > 0 && (counts.get('F32') ?? 0) === 2 * 5 + 1, JSON.stringify([...counts]));
   const file = syntheticQwen2Gguf({ config: c, tokenizer, seed: 1, target: 'q4_k_m' });
   assert.equal(file.length, layout.fileSize);
-  assert.deepEqual(syntheticQwen2Plan(c).map((t) => t.ggufName), readGguf(file, 'x.gguf').tensors.map((t) => t.name));
+  assert.deepEqual(qwen2TensorPlan(c).map((t) => t.ggufName), readGguf(file, 'x.gguf').tensors.map((t) => t.name));
 });
 
 test('the tokenizer is padded with [PAD] unused tokens up to the embedding rows, and loads back', () => {

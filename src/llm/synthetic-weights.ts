@@ -3,7 +3,7 @@
  * writer built on them: a 0.5B or 1.5B model is written without ever
  * holding more than a few MiB of it in memory.
  *
- *   syntheticQwen2Plan(config)   the tensors in file order (GGUF and HF
+ *   qwen2TensorPlan(config)   the tensors in file order (GGUF and HF
  *                                names, ggml shape, how each is drawn)
  *   SyntheticWeightSource        a seeded Rng drawing the values, row by row,
  *                                in plan order
@@ -23,7 +23,7 @@
 
 import { fail, Rng } from '../common/index.ts';
 import { encodeGgufHeader, ggufPadding, gguf, type GgufValue } from './gguf/index.ts';
-import { configToGgufMetadata, type Qwen2Config } from './model/index.ts';
+import { configToGgufMetadata, qwen2TensorPlan, type Qwen2Config, type Qwen2TensorPlan } from './model/index.ts';
 import { quantizeRow } from './quant/index.ts';
 import { fileTypeOf, quantizedTypeFor, type QuantizeTarget } from './quantize.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from './tensor.ts';
@@ -37,45 +37,6 @@ const FAN_IN_VECTOR_SCALE = 0.1;
 /** a number: every value uniform in center ± scale; 'fan-in': see the header */
 export type SyntheticScale = number | 'fan-in';
 
-export interface SyntheticTensorPlan {
-  readonly ggufName: string;
-  readonly hfName: string;
-  /** ggml order: [nIn, nOut] for matrices, [n] for vectors */
-  readonly shape: readonly number[];
-  readonly kind: 'matrix' | 'vector';
-  /** the values' mean (1 for norm scales, 0 otherwise) */
-  readonly center: number;
-}
-
-/** every tensor of a Qwen2 model in the order randomQwen2Tensors draws them (output.weight only when untied) */
-export function syntheticQwen2Plan(config: Qwen2Config): SyntheticTensorPlan[] {
-  const plan: SyntheticTensorPlan[] = [];
-  const matrix = (ggufName: string, hfName: string, nIn: number, nOut: number): void => void plan.push({ ggufName, hfName, shape: [nIn, nOut], kind: 'matrix', center: 0 });
-  const vector = (ggufName: string, hfName: string, n: number, center: number): void => void plan.push({ ggufName, hfName, shape: [n], kind: 'vector', center });
-  const { hiddenSize: d, headCount, kvHeadCount, headDim, intermediateSize: f, vocabSize } = config;
-  const qDim = headCount * headDim;
-  const kvDim = kvHeadCount * headDim;
-  matrix('token_embd.weight', 'model.embed_tokens.weight', d, vocabSize);
-  for (let l = 0; l < config.layerCount; l++) {
-    const g = `blk.${l}.`;
-    const h = `model.layers.${l}.`;
-    vector(`${g}attn_norm.weight`, `${h}input_layernorm.weight`, d, 1);
-    matrix(`${g}attn_q.weight`, `${h}self_attn.q_proj.weight`, d, qDim);
-    vector(`${g}attn_q.bias`, `${h}self_attn.q_proj.bias`, qDim, 0);
-    matrix(`${g}attn_k.weight`, `${h}self_attn.k_proj.weight`, d, kvDim);
-    vector(`${g}attn_k.bias`, `${h}self_attn.k_proj.bias`, kvDim, 0);
-    matrix(`${g}attn_v.weight`, `${h}self_attn.v_proj.weight`, d, kvDim);
-    vector(`${g}attn_v.bias`, `${h}self_attn.v_proj.bias`, kvDim, 0);
-    matrix(`${g}attn_output.weight`, `${h}self_attn.o_proj.weight`, qDim, d);
-    vector(`${g}ffn_norm.weight`, `${h}post_attention_layernorm.weight`, d, 1);
-    matrix(`${g}ffn_gate.weight`, `${h}mlp.gate_proj.weight`, d, f);
-    matrix(`${g}ffn_up.weight`, `${h}mlp.up_proj.weight`, d, f);
-    matrix(`${g}ffn_down.weight`, `${h}mlp.down_proj.weight`, f, d);
-  }
-  vector('output_norm.weight', 'model.norm.weight', d, 1);
-  if (!config.tiedEmbeddings) matrix('output.weight', 'lm_head.weight', d, vocabSize);
-  return plan;
-}
 
 /** draws the values of the plan's tensors, in plan order, row by row */
 export class SyntheticWeightSource {
@@ -88,13 +49,13 @@ export class SyntheticWeightSource {
   }
 
   /** half-width of the uniform distribution of `tensor`'s values */
-  halfWidth(tensor: SyntheticTensorPlan): number {
+  halfWidth(tensor: Qwen2TensorPlan): number {
     if (this.scale !== 'fan-in') return this.scale;
     return tensor.kind === 'matrix' ? 1 / Math.sqrt(tensor.shape[0]!) : FAN_IN_VECTOR_SCALE;
   }
 
   /** fill out[offset, offset + count) with the next `count` values of `tensor` */
-  fill(tensor: SyntheticTensorPlan, out: Float32Array, offset: number, count: number): void {
+  fill(tensor: Qwen2TensorPlan, out: Float32Array, offset: number, count: number): void {
     const { rng } = this;
     const center = tensor.center;
     const halfWidth = this.halfWidth(tensor);
@@ -102,7 +63,7 @@ export class SyntheticWeightSource {
   }
 
   /** all values of `tensor` (small models only) */
-  values(tensor: SyntheticTensorPlan): Float32Array {
+  values(tensor: Qwen2TensorPlan): Float32Array {
     const out = new Float32Array(tensor.shape.reduce((a, b) => a * b, 1));
     this.fill(tensor, out, 0, out.length);
     return out;
@@ -123,7 +84,7 @@ export interface SyntheticGgufOptions {
 export interface SyntheticGgufLayout {
   readonly header: Uint8Array;
   readonly alignment: number;
-  readonly tensors: readonly { readonly plan: SyntheticTensorPlan; readonly type: GgmlTypeId; readonly byteLength: number }[];
+  readonly tensors: readonly { readonly plan: Qwen2TensorPlan; readonly type: GgmlTypeId; readonly byteLength: number }[];
   /** header + data section [bytes] */
   readonly fileSize: number;
 }
@@ -142,7 +103,7 @@ export function syntheticQwen2GgufLayout(options: SyntheticGgufOptions): Synthet
   if (options.tokenizer.vocabSize > config.vocabSize) {
     fail('arg.invalid', `synthetic model: the tokenizer has ${options.tokenizer.vocabSize} tokens, more than the config's ${config.vocabSize} embedding rows`);
   }
-  const plan = syntheticQwen2Plan(config);
+  const plan = qwen2TensorPlan(config);
   const hasOutput = !config.tiedEmbeddings;
   const types = plan.map((t) => quantizedTypeFor(t.ggufName, t.shape, GgmlType.F32, options.target, { layerCount: config.layerCount, hasOutput }));
   const metadata = new Map<string, GgufValue>([

@@ -17,10 +17,10 @@
  */
 
 import { fail } from '../common/index.ts';
-import type { Qwen2Config } from './model/index.ts';
+import { qwen2TensorPlan, type Qwen2Config } from './model/index.ts';
 import { convertTensorData } from './quantize.ts';
 import { writeSafetensors, type SafetensorsDtype } from './safetensors/index.ts';
-import { streamSyntheticQwen2Gguf, syntheticQwen2GgufLayout, syntheticQwen2Plan, SyntheticWeightSource, type SyntheticGgufOptions, type SyntheticScale } from './synthetic-weights.ts';
+import { streamSyntheticQwen2Gguf, syntheticQwen2GgufLayout, SyntheticWeightSource, type SyntheticGgufOptions, type SyntheticScale } from './synthetic-weights.ts';
 import { GgmlType, type GgmlTypeId, type Tensor } from './tensor.ts';
 
 export interface SyntheticModelOptions {
@@ -34,7 +34,7 @@ export interface SyntheticModelOptions {
 export function syntheticQwen2Tensors(options: SyntheticModelOptions): Map<string, Tensor> {
   const source = new SyntheticWeightSource(options.seed, options.scale);
   const tensors = new Map<string, Tensor>();
-  for (const plan of syntheticQwen2Plan(options.config)) {
+  for (const plan of qwen2TensorPlan(options.config)) {
     const values = source.values(plan);
     tensors.set(plan.ggufName, { name: plan.ggufName, type: GgmlType.F32 as GgmlTypeId, shape: plan.shape, data: new Uint8Array(values.buffer) });
   }
@@ -58,7 +58,7 @@ export function syntheticQwen2HfFiles(options: SyntheticModelOptions & { readonl
   const { config } = options;
   const source = new SyntheticWeightSource(options.seed, options.scale);
   const target = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16 }[options.dtype];
-  const tensors = syntheticQwen2Plan(config).map((plan) => {
+  const tensors = qwen2TensorPlan(config).map((plan) => {
     const data = new Uint8Array(source.values(plan).buffer);
     return {
       name: plan.hfName,

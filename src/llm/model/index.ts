@@ -14,3 +14,4 @@ export { attendOne, type AttentionShape } from './attention.ts';
 export { swiglu, addInPlace, addBias } from './ffn.ts';
 export type { BatchState, TransformerModel } from './transformer.ts';
 export { randomQwen2Tensors, tinyConfig, makeTensor, encodeTensorData, type RandomModelOptions, type RandomWeightType } from './random-model.ts';
+export { qwen2TensorPlan, type Qwen2TensorPlan } from './tensor-plan.ts';

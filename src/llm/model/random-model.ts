@@ -8,6 +8,7 @@
 import { Rng } from '../../common/index.ts';
 import { GgmlType, rowBytes, type GgmlTypeId, type GgmlTypeName, type Tensor } from '../tensor.ts';
 import { configToGgufMetadata, type Qwen2Config } from './config.ts';
+import { qwen2TensorPlan } from './tensor-plan.ts';
 import { quantizeRow } from './quant.ts';
 import type { TensorNaming } from './weights.ts';
 
@@ -51,42 +52,17 @@ export function randomQwen2Tensors(config: Qwen2Config, options: RandomModelOpti
   const matrixType = options.matrixType ?? 'F32';
   const hf = options.naming === 'hf';
   const tensors = new Map<string, Tensor>();
-  const random = (n: number, center = 0): Float32Array => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = center + (rng.next() * 2 - 1) * scale;
-    return out;
-  };
-  const matrix = (gguf: string, hfName: string, nIn: number, nOut: number): void => {
-    const name = hf ? hfName : gguf;
-    const tensor = makeTensor(name, [nIn, nOut], random(nIn * nOut), options.matrixTypeOf?.(name) ?? matrixType);
-    tensors.set(name, hf ? { ...tensor, shape: [nOut, nIn] } : tensor);
-  };
-  const vector = (gguf: string, hfName: string, n: number, center: number): void => {
-    const name = hf ? hfName : gguf;
-    tensors.set(name, makeTensor(name, [n], random(n, center)));
-  };
-  const { hiddenSize: d, headCount, kvHeadCount, headDim, intermediateSize: f, vocabSize } = config;
-  const qDim = headCount * headDim;
-  const kvDim = kvHeadCount * headDim;
-  matrix('token_embd.weight', 'model.embed_tokens.weight', d, vocabSize);
-  for (let l = 0; l < config.layerCount; l++) {
-    const g = `blk.${l}.`;
-    const h = `model.layers.${l}.`;
-    vector(`${g}attn_norm.weight`, `${h}input_layernorm.weight`, d, 1);
-    matrix(`${g}attn_q.weight`, `${h}self_attn.q_proj.weight`, d, qDim);
-    vector(`${g}attn_q.bias`, `${h}self_attn.q_proj.bias`, qDim, 0);
-    matrix(`${g}attn_k.weight`, `${h}self_attn.k_proj.weight`, d, kvDim);
-    vector(`${g}attn_k.bias`, `${h}self_attn.k_proj.bias`, kvDim, 0);
-    matrix(`${g}attn_v.weight`, `${h}self_attn.v_proj.weight`, d, kvDim);
-    vector(`${g}attn_v.bias`, `${h}self_attn.v_proj.bias`, kvDim, 0);
-    matrix(`${g}attn_output.weight`, `${h}self_attn.o_proj.weight`, qDim, d);
-    vector(`${g}ffn_norm.weight`, `${h}post_attention_layernorm.weight`, d, 1);
-    matrix(`${g}ffn_gate.weight`, `${h}mlp.gate_proj.weight`, d, f);
-    matrix(`${g}ffn_up.weight`, `${h}mlp.up_proj.weight`, d, f);
-    matrix(`${g}ffn_down.weight`, `${h}mlp.down_proj.weight`, f, d);
+  for (const plan of qwen2TensorPlan(config)) {
+    const name = hf ? plan.hfName : plan.ggufName;
+    const values = new Float32Array(plan.shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < values.length; i++) values[i] = plan.center + (rng.next() * 2 - 1) * scale;
+    if (plan.kind === 'vector') {
+      tensors.set(name, makeTensor(name, plan.shape, values));
+      continue;
+    }
+    const tensor = makeTensor(name, plan.shape, values, options.matrixTypeOf?.(name) ?? matrixType);
+    tensors.set(name, hf ? { ...tensor, shape: [plan.shape[1]!, plan.shape[0]!] } : tensor);
   }
-  vector('output_norm.weight', 'model.norm.weight', d, 1);
-  if (!config.tiedEmbeddings) matrix('output.weight', 'lm_head.weight', d, vocabSize);
   return tensors;
 }
 
