@@ -25,6 +25,8 @@ import { loadWasmKernels, MATMUL_KERNELS, type WasmKernels } from './wasm-kernel
 
 /** most matmul tasks in one job (q, k, v share one) */
 export const POOL_MAX_TASKS = 4;
+/** chunks per thread for one-token (decode) matmuls */
+const CHUNKS_PER_THREAD_DECODE = 4;
 /** bytes of the control block: 32 bytes of header words + 64 per task */
 export const POOL_CONTROL_BYTES = 32 + 64 * POOL_MAX_TASKS;
 
@@ -139,8 +141,11 @@ export class KernelPool {
       const task = tasks[k]!;
       const kernel = MATMUL_KERNELS.get(task.type);
       if (kernel === undefined) throw new Error(`KernelPool.run: no WASM matmul for type ${task.type}`);
-      // ≈ 8 chunks per thread, an even row count (the Q8_0 kernel pairs rows)
-      const chunkRows = Math.max(4, Math.ceil(task.nOut / (threads * 8) / 2) * 2);
+      // a multiple of 4 rows (the kernels' tiles take rows four at a time); for one token
+      // ≈ CHUNKS_PER_THREAD_DECODE chunks per thread (long row runs stream from memory
+      // better), for a batch ≈ 8 (finer balancing of the compute-bound work)
+      const perThread = task.tokens === 1 ? CHUNKS_PER_THREAD_DECODE : 8;
+      const chunkRows = Math.max(4, Math.ceil(task.nOut / (threads * perThread) / 4) * 4);
       const base = TASKS + k * TASK_WORDS;
       words[base] = kernel.id;
       words[base + 1] = task.out;

@@ -94,8 +94,8 @@ function checkType(type: GgmlTypeId, nIn: number, nOut: number, tokens: number, 
   }
 }
 
-const SHAPES_32: Array<[number, number, number]> = [[32, 3, 1], [96, 5, 2], [160, 7, 3], [896, 24, 2], [4864, 6, 1]];
-const SHAPES_256: Array<[number, number, number]> = [[256, 3, 1], [512, 5, 3], [1792, 9, 2], [4864, 6, 1]];
+const SHAPES_32: Array<[number, number, number]> = [[32, 3, 1], [96, 5, 2], [160, 7, 3], [896, 24, 2], [4864, 6, 1], [160, 9, 6], [896, 13, 9], [896, 37, 1]];
+const SHAPES_256: Array<[number, number, number]> = [[256, 3, 1], [512, 5, 3], [1792, 9, 2], [4864, 6, 1], [512, 9, 6], [1792, 7, 9]];
 
 for (const typeName of ['Q4_0', 'Q5_0', 'Q5_K', 'Q6_K'] as const) {
   const type = GgmlType[typeName] as GgmlTypeId;

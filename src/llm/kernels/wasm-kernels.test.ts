@@ -59,7 +59,7 @@ function checkMatmulAgainstReference(type: typeof GgmlType.Q8_0 | typeof GgmlTyp
 }
 
 test('Q8_0 matmul equals vecDotQ8_0 bit for bit (block tails, batches, 0.5B widths)', { skip }, () => {
-  const shapes: Array<[number, number, number]> = [[32, 5, 1], [96, 7, 3], [224, 9, 2], [896, 64, 1], [896, 16, 4], [4864, 24, 2]];
+  const shapes: Array<[number, number, number]> = [[32, 5, 1], [96, 7, 3], [224, 9, 2], [896, 64, 1], [896, 16, 4], [4864, 24, 2], [160, 11, 6], [896, 9, 9], [160, 39, 1]];
   for (const [nIn, nOut, tokens] of shapes) checkMatmulAgainstReference(GgmlType.Q8_0, nIn, nOut, tokens, nIn + nOut);
 });
 

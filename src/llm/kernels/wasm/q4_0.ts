@@ -109,6 +109,156 @@ export function dotQ5_0(row: usize, x: usize, n: i32): f32 {
   return sum;
 }
 
+// Tiles for matmul. A weight block's quants are unpacked to int8 once and
+// sign-extended to four i16x8 vectors; the Q8_0 activations are widened by
+// load8x8_s. Rows × 1 token (decode) puts four rows in the lanes; 1 row ×
+// tokens (prompt) puts four tokens in the lanes and reuses the unpacked block
+// for all four. Either way each lane is one (row, token) dot whose f32 sum
+// runs over the blocks in order with the reference's rounding.
+
+/** i32x4 partial sums of widened weight quants (w0..w3: quants 0..7, 8..15, 16..23, 24..31) against the Q8_0 activation block at a */
+// @ts-ignore: decorator
+@inline
+function widenedSums(w0: v128, w1: v128, w2: v128, w3: v128, a: usize): v128 {
+  let s = i32x4.dot_i16x8_s(w0, v128.load8x8_s(a, 2));
+  s = i32x4.add(s, i32x4.dot_i16x8_s(w1, v128.load8x8_s(a, 10)));
+  s = i32x4.add(s, i32x4.dot_i16x8_s(w2, v128.load8x8_s(a, 18)));
+  return i32x4.add(s, i32x4.dot_i16x8_s(w3, v128.load8x8_s(a, 26)));
+}
+
+/** the 32 int8 quants of the Q4_0 (kind 0) or Q5_0 (kind 1) block at w: quants 0..15 */
+// @ts-ignore: decorator
+@inline
+function quantsLow(kind: i32, w: usize): v128 {
+  if (kind == 0) return i8x16.sub(v128.and(v128.load(w, 2), i8x16.splat(0x0f)), i8x16.splat(8));
+  const qh = v128.load32_splat(w + 2);
+  const mask = bitMask();
+  const spread = i8x16.swizzle(qh, i8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+  // q = nibble + 16·bit − 16 = nibble − (bit ? 0 : 16)
+  const missing = v128.andnot(i8x16.splat(16), i8x16.eq(v128.and(spread, mask), mask));
+  return i8x16.sub(v128.and(v128.load(w, 6), i8x16.splat(0x0f)), missing);
+}
+
+/** quants 16..31 of the block at w (see quantsLow) */
+// @ts-ignore: decorator
+@inline
+function quantsHigh(kind: i32, w: usize): v128 {
+  if (kind == 0) return i8x16.sub(i8x16.shr_u(v128.load(w, 2), 4), i8x16.splat(8));
+  const qh = v128.load32_splat(w + 2);
+  const mask = bitMask();
+  const spread = i8x16.swizzle(qh, i8x16(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+  const missing = v128.andnot(i8x16.splat(16), i8x16.eq(v128.and(spread, mask), mask));
+  return i8x16.sub(i8x16.shr_u(v128.load(w, 6), 4), missing);
+}
+
+/** i32x4 partial sums of the block at w against the activation block at a */
+// @ts-ignore: decorator
+@inline
+function blockSums(kind: i32, w: usize, a: usize): v128 {
+  const low = quantsLow(kind, w);
+  const high = quantsHigh(kind, w);
+  return widenedSums(i16x8.extend_low_i8x16_s(low), i16x8.extend_high_i8x16_s(low),
+    i16x8.extend_low_i8x16_s(high), i16x8.extend_high_i8x16_s(high), a);
+}
+
+/** per-lane block product in the reference's order: Q4_0 f32(f32(sumi·d_w)·d_x), Q5_0 f32(f32(d_w·d_x)·sumi) */
+// @ts-ignore: decorator
+@inline
+function blockProducts(kind: i32, sums: v128, scalesW: v128, scalesX: v128): v128 {
+  if (kind == 0) return f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(sums), scalesW), scalesX);
+  return f32x4.mul(f32x4.mul(scalesW, scalesX), f32x4.convert_i32x4_s(sums));
+}
+
+/** four rows (row0 + k·rowStride) · one token's activations at x; f32 results at out + k·outLaneStride */
+// @ts-ignore: decorator
+@inline
+function rowsQuad(kind: i32, blockBytes: usize, row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+  const blocks = n >> 5;
+  let acc = f32x4.splat(0);
+  let w = row0;
+  let a = x;
+  for (let block = 0; block < blocks; block++) {
+    const sums = transposeReduce(blockSums(kind, w, a), blockSums(kind, w + rowStride, a),
+      blockSums(kind, w + 2 * rowStride, a), blockSums(kind, w + 3 * rowStride, a));
+    const scalesX = f32x4.splat(f16ToF32(<u32>load<u16>(a)));
+    acc = f32x4.add(acc, blockProducts(kind, sums, fourHalves(w, rowStride), scalesX));
+    w += blockBytes;
+    a += Q8_0_BYTES;
+  }
+  store<f32>(out, f32x4.extract_lane(acc, 0));
+  store<f32>(out + outLaneStride, f32x4.extract_lane(acc, 1));
+  store<f32>(out + 2 * outLaneStride, f32x4.extract_lane(acc, 2));
+  store<f32>(out + 3 * outLaneStride, f32x4.extract_lane(acc, 3));
+}
+
+/** one row · four tokens' activations (x + k·xStride); f32 results at out + k·outStride */
+// @ts-ignore: decorator
+@inline
+function tokensQuad(kind: i32, blockBytes: usize, row: usize, x: usize, xStride: usize, n: i32, out: usize, outStride: usize): void {
+  const blocks = n >> 5;
+  let acc = f32x4.splat(0);
+  let w = row;
+  let a = x;
+  for (let block = 0; block < blocks; block++) {
+    const low = quantsLow(kind, w);
+    const high = quantsHigh(kind, w);
+    const w0 = i16x8.extend_low_i8x16_s(low);
+    const w1 = i16x8.extend_high_i8x16_s(low);
+    const w2 = i16x8.extend_low_i8x16_s(high);
+    const w3 = i16x8.extend_high_i8x16_s(high);
+    const sums = transposeReduce(widenedSums(w0, w1, w2, w3, a), widenedSums(w0, w1, w2, w3, a + xStride),
+      widenedSums(w0, w1, w2, w3, a + 2 * xStride), widenedSums(w0, w1, w2, w3, a + 3 * xStride));
+    const scalesW = f32x4.splat(f16ToF32(<u32>load<u16>(w)));
+    acc = f32x4.add(acc, blockProducts(kind, sums, scalesW, fourHalves(a, xStride)));
+    w += blockBytes;
+    a += Q8_0_BYTES;
+  }
+  store<f32>(out, f32x4.extract_lane(acc, 0));
+  store<f32>(out + outStride, f32x4.extract_lane(acc, 1));
+  store<f32>(out + 2 * outStride, f32x4.extract_lane(acc, 2));
+  store<f32>(out + 3 * outStride, f32x4.extract_lane(acc, 3));
+}
+
+/** the matmul contract for Q4_0 (kind 0) or Q5_0 (kind 1) rows, tiled (see above), leftovers by the single dot */
+// @ts-ignore: decorator
+@inline
+function matmulTiled(
+  kind: i32, blockBytes: usize,
+  out: usize, outTokenStride: usize,
+  weights: usize, rowStride: usize,
+  x: usize, xTokenStride: usize, tokens: i32,
+  n: i32, rowBegin: i32, rowEnd: i32,
+): void {
+  let r = rowBegin;
+  if (tokens == 1 && rowEnd - rowBegin >= 16) {
+    // the four lanes take rows from the four quarters of the range: four
+    // independent sequential streams, which the hardware prefetchers follow
+    // far better than four interleaved neighbouring rows
+    const quarter = (rowEnd - rowBegin) >> 2;
+    for (let i = 0; i < quarter; i++, r++) {
+      rowsQuad(kind, blockBytes, weights + <usize>r * rowStride, <usize>quarter * rowStride, x, n, out + (<usize>r << 2), <usize>quarter << 2);
+    }
+    r = rowBegin + (quarter << 2);
+  }
+  if (tokens < 4) {
+    for (; r + 4 <= rowEnd; r += 4) {
+      const row = weights + <usize>r * rowStride;
+      const outRow = out + (<usize>r << 2);
+      for (let t = 0; t < tokens; t++) rowsQuad(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
+    }
+  }
+  for (; r < rowEnd; r++) {
+    const row = weights + <usize>r * rowStride;
+    const outRow = out + (<usize>r << 2);
+    let t = 0;
+    for (; t + 4 <= tokens; t += 4) tokensQuad(kind, blockBytes, row, x + <usize>t * xTokenStride, xTokenStride, n, outRow + <usize>t * outTokenStride, outTokenStride);
+    for (; t < tokens; t++) {
+      const a = x + <usize>t * xTokenStride;
+      store<f32>(outRow + <usize>t * outTokenStride, kind == 0 ? dotQ4_0(row, a, n) : dotQ5_0(row, a, n));
+    }
+  }
+}
+
 /** matmulQ8_0's contract (see q8_0.ts) for Q4_0 rows and Q8_0 activations */
 export function matmulQ4_0(
   out: usize, outTokenStride: usize,
@@ -116,11 +266,7 @@ export function matmulQ4_0(
   x: usize, xTokenStride: usize, tokens: i32,
   n: i32, rowBegin: i32, rowEnd: i32,
 ): void {
-  for (let r = rowBegin; r < rowEnd; r++) {
-    const row = weights + <usize>r * rowStride;
-    const outRow = out + (<usize>r << 2);
-    for (let t = 0; t < tokens; t++) store<f32>(outRow + <usize>t * outTokenStride, dotQ4_0(row, x + <usize>t * xTokenStride, n));
-  }
+  matmulTiled(0, Q4_0_BYTES, out, outTokenStride, weights, rowStride, x, xTokenStride, tokens, n, rowBegin, rowEnd);
 }
 
 /** matmulQ8_0's contract for Q5_0 rows and Q8_0 activations */
@@ -130,9 +276,5 @@ export function matmulQ5_0(
   x: usize, xTokenStride: usize, tokens: i32,
   n: i32, rowBegin: i32, rowEnd: i32,
 ): void {
-  for (let r = rowBegin; r < rowEnd; r++) {
-    const row = weights + <usize>r * rowStride;
-    const outRow = out + (<usize>r << 2);
-    for (let t = 0; t < tokens; t++) store<f32>(outRow + <usize>t * outTokenStride, dotQ5_0(row, x + <usize>t * xTokenStride, n));
-  }
+  matmulTiled(1, Q5_0_BYTES, out, outTokenStride, weights, rowStride, x, xTokenStride, tokens, n, rowBegin, rowEnd);
 }

@@ -17,6 +17,7 @@
 // products of nibble (≤ 15) × int8 per lane: |·| ≤ 4·15·128 = 7680.
 
 import { f16ToF32 } from './f16';
+import { evenLanes, highLanes, lowLanes, oddLanes } from './simd';
 
 const Q4_K_BYTES: usize = 144;
 const Q8_K_BYTES: usize = 292;
@@ -53,8 +54,8 @@ export function dotQ4_K(row: usize, x: usize, n: i32): f32 {
   for (let block = 0; block < blocks; block++) {
     const w = row + <usize>block * Q4_K_BYTES;
     const a = x + <usize>block * Q8_K_BYTES;
-    let intsLow = i32x4.splat(0);
-    let intsHigh = i32x4.splat(0);
+    let intsEven = i32x4.splat(0);
+    let intsOdd = i32x4.splat(0);
     let sumMins: i32 = 0;
     for (let chunk: usize = 0; chunk < 4; chunk++) {
       const q0 = v128.load(w + 16 + 32 * chunk);
@@ -67,15 +68,16 @@ export function dotQ4_K(row: usize, x: usize, n: i32): f32 {
         const nibbles0 = half == 0 ? v128.and(q0, lowMask) : i8x16.shr_u(q0, 4);
         const nibbles1 = half == 0 ? v128.and(q1, lowMask) : i8x16.shr_u(q1, 4);
         const products = subBlockProducts(nibbles0, nibbles1, a + Q8_K_QS + 32 * j);
-        const scales = i32x4.splat(scale);
-        intsLow = i32x4.add(intsLow, i32x4.mul(i32x4.extend_low_i16x8_s(products), scales));
-        intsHigh = i32x4.add(intsHigh, i32x4.mul(i32x4.extend_high_i16x8_s(products), scales));
+        const scalesEven = evenLanes(scale);
+        const scalesOdd = oddLanes(scale);
+        intsEven = i32x4.add(intsEven, i32x4.dot_i16x8_s(products, scalesEven));
+        intsOdd = i32x4.add(intsOdd, i32x4.dot_i16x8_s(products, scalesOdd));
       }
     }
     const xd = load<f32>(a);
     const d = f32x4.splat(f16ToF32(<u32>load<u16>(w)) * xd);
-    laneSumsLow = f32x4.add(laneSumsLow, f32x4.mul(d, f32x4.convert_i32x4_s(intsLow)));
-    laneSumsHigh = f32x4.add(laneSumsHigh, f32x4.mul(d, f32x4.convert_i32x4_s(intsHigh)));
+    laneSumsLow = f32x4.add(laneSumsLow, f32x4.mul(d, f32x4.convert_i32x4_s(lowLanes(intsEven, intsOdd))));
+    laneSumsHigh = f32x4.add(laneSumsHigh, f32x4.mul(d, f32x4.convert_i32x4_s(highLanes(intsEven, intsOdd))));
     const dmin = f16ToF32(<u32>load<u16>(w + 2)) * xd;
     sum -= dmin * <f32>sumMins;
   }

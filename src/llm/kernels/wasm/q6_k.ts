@@ -12,10 +12,13 @@
 // holds the exact integer Σ_{e ≡ l mod 8} scale·(q − 32)·x; per super-block
 // laneSum_l = f32(laneSum_l + f32(f32(d_w · d_x) · lane_l)); at the end
 // sum = 0 + laneSum_0 + … + laneSum_7 in order, in f32. |lane| < 2^24, so
-// the conversions are exact. The i16 stage holds 2 products of (q − 32) (|·| ≤ 32)
+// the conversions are exact. Scales are applied with i32x4.dot_i16x8_s into
+// even/odd lane accumulators (simd.ts evenLanes). matmulQ6_K takes tokens in
+// pairs so each block is unpacked once for two tokens. The i16 stage holds 2 products of (q − 32) (|·| ≤ 32)
 // × int8 per lane: |·| ≤ 2·32·128 = 8192.
 
 import { f16ToF32 } from './f16';
+import { evenLanes, highLanes, lowLanes, oddLanes } from './simd';
 
 const Q6_K_BYTES: usize = 210;
 const Q8_K_BYTES: usize = 292;
@@ -40,8 +43,8 @@ export function dotQ6_K(row: usize, x: usize, n: i32): f32 {
   for (let block = 0; block < blocks; block++) {
     const w = row + <usize>block * Q6_K_BYTES;
     const a = x + <usize>block * Q8_K_BYTES;
-    let intsLow = i32x4.splat(0);
-    let intsHigh = i32x4.splat(0);
+    let intsEven = i32x4.splat(0);
+    let intsOdd = i32x4.splat(0);
     for (let chunk: usize = 0; chunk < 2; chunk++) {
       for (let half: usize = 0; half < 2; half++) {
         const ql0 = v128.load(w + 64 * chunk + 16 * half);
@@ -57,23 +60,27 @@ export function dotQ6_K(row: usize, x: usize, n: i32): f32 {
         const p1 = groupProducts(q1, xq + 32);
         const p2 = groupProducts(q2, xq + 64);
         const p3 = groupProducts(q3, xq + 96);
-        const s0 = i32x4.splat(<i32>load<i8>(sc));
-        const s1 = i32x4.splat(<i32>load<i8>(sc + 2));
-        const s2 = i32x4.splat(<i32>load<i8>(sc + 4));
-        const s3 = i32x4.splat(<i32>load<i8>(sc + 6));
-        intsLow = i32x4.add(intsLow, i32x4.mul(i32x4.extend_low_i16x8_s(p0), s0));
-        intsHigh = i32x4.add(intsHigh, i32x4.mul(i32x4.extend_high_i16x8_s(p0), s0));
-        intsLow = i32x4.add(intsLow, i32x4.mul(i32x4.extend_low_i16x8_s(p1), s1));
-        intsHigh = i32x4.add(intsHigh, i32x4.mul(i32x4.extend_high_i16x8_s(p1), s1));
-        intsLow = i32x4.add(intsLow, i32x4.mul(i32x4.extend_low_i16x8_s(p2), s2));
-        intsHigh = i32x4.add(intsHigh, i32x4.mul(i32x4.extend_high_i16x8_s(p2), s2));
-        intsLow = i32x4.add(intsLow, i32x4.mul(i32x4.extend_low_i16x8_s(p3), s3));
-        intsHigh = i32x4.add(intsHigh, i32x4.mul(i32x4.extend_high_i16x8_s(p3), s3));
+        const s0Even = evenLanes(<i32>load<i8>(sc));
+        const s0Odd = oddLanes(<i32>load<i8>(sc));
+        const s1Even = evenLanes(<i32>load<i8>(sc + 2));
+        const s1Odd = oddLanes(<i32>load<i8>(sc + 2));
+        const s2Even = evenLanes(<i32>load<i8>(sc + 4));
+        const s2Odd = oddLanes(<i32>load<i8>(sc + 4));
+        const s3Even = evenLanes(<i32>load<i8>(sc + 6));
+        const s3Odd = oddLanes(<i32>load<i8>(sc + 6));
+        intsEven = i32x4.add(intsEven, i32x4.dot_i16x8_s(p0, s0Even));
+        intsOdd = i32x4.add(intsOdd, i32x4.dot_i16x8_s(p0, s0Odd));
+        intsEven = i32x4.add(intsEven, i32x4.dot_i16x8_s(p1, s1Even));
+        intsOdd = i32x4.add(intsOdd, i32x4.dot_i16x8_s(p1, s1Odd));
+        intsEven = i32x4.add(intsEven, i32x4.dot_i16x8_s(p2, s2Even));
+        intsOdd = i32x4.add(intsOdd, i32x4.dot_i16x8_s(p2, s2Odd));
+        intsEven = i32x4.add(intsEven, i32x4.dot_i16x8_s(p3, s3Even));
+        intsOdd = i32x4.add(intsOdd, i32x4.dot_i16x8_s(p3, s3Odd));
       }
     }
     const d = f32x4.splat(f16ToF32(<u32>load<u16>(w + 208)) * load<f32>(a));
-    laneSumsLow = f32x4.add(laneSumsLow, f32x4.mul(d, f32x4.convert_i32x4_s(intsLow)));
-    laneSumsHigh = f32x4.add(laneSumsHigh, f32x4.mul(d, f32x4.convert_i32x4_s(intsHigh)));
+    laneSumsLow = f32x4.add(laneSumsLow, f32x4.mul(d, f32x4.convert_i32x4_s(lowLanes(intsEven, intsOdd))));
+    laneSumsHigh = f32x4.add(laneSumsHigh, f32x4.mul(d, f32x4.convert_i32x4_s(highLanes(intsEven, intsOdd))));
   }
   let sum: f32 = 0;
   sum += f32x4.extract_lane(laneSumsLow, 0);
@@ -87,7 +94,102 @@ export function dotQ6_K(row: usize, x: usize, n: i32): f32 {
   return sum;
 }
 
-/** matmulQ8_0's contract (see q8_0.ts) for Q6_K rows and Q8_K activations */
+/** the final in-order sum of the eight f32 lane sums */
+// @ts-ignore: decorator
+@inline
+function laneTotal(laneSumsLow: v128, laneSumsHigh: v128): f32 {
+  let sum: f32 = 0;
+  sum += f32x4.extract_lane(laneSumsLow, 0);
+  sum += f32x4.extract_lane(laneSumsLow, 1);
+  sum += f32x4.extract_lane(laneSumsLow, 2);
+  sum += f32x4.extract_lane(laneSumsLow, 3);
+  sum += f32x4.extract_lane(laneSumsHigh, 0);
+  sum += f32x4.extract_lane(laneSumsHigh, 1);
+  sum += f32x4.extract_lane(laneSumsHigh, 2);
+  sum += f32x4.extract_lane(laneSumsHigh, 3);
+  return sum;
+}
+
+/**
+ * dotQ6_K of one row with two tokens' activations (x0, x1), f32 results at
+ * out0 and out1: each block's quants are unpacked once for both tokens; each
+ * token's lanes and sums follow dotQ6_K's order (same bits).
+ */
+function dotPairQ6_K(row: usize, x0: usize, x1: usize, n: i32, out0: usize, out1: usize): void {
+  const blocks = n >> 8;
+  const lowMask = i8x16.splat(0x0f);
+  const twoBits = i8x16.splat(0x03);
+  const bias = i8x16.splat(32);
+  let sumsLow0 = f32x4.splat(0);
+  let sumsHigh0 = f32x4.splat(0);
+  let sumsLow1 = f32x4.splat(0);
+  let sumsHigh1 = f32x4.splat(0);
+  for (let block = 0; block < blocks; block++) {
+    const w = row + <usize>block * Q6_K_BYTES;
+    const a0 = x0 + <usize>block * Q8_K_BYTES;
+    const a1 = x1 + <usize>block * Q8_K_BYTES;
+    let even0 = i32x4.splat(0);
+    let odd0 = i32x4.splat(0);
+    let even1 = i32x4.splat(0);
+    let odd1 = i32x4.splat(0);
+    for (let chunk: usize = 0; chunk < 2; chunk++) {
+      for (let half: usize = 0; half < 2; half++) {
+        const ql0 = v128.load(w + 64 * chunk + 16 * half);
+        const ql1 = v128.load(w + 64 * chunk + 32 + 16 * half);
+        const qh = v128.load(w + 128 + 32 * chunk + 16 * half);
+        const offset = Q8_K_QS + 128 * chunk + 16 * half;
+        const sc = w + 192 + 8 * chunk + half;
+        const q0 = i8x16.sub(v128.or(v128.and(ql0, lowMask), i8x16.shl(v128.and(qh, twoBits), 4)), bias);
+        const q1 = i8x16.sub(v128.or(v128.and(ql1, lowMask), i8x16.shl(v128.and(i8x16.shr_u(qh, 2), twoBits), 4)), bias);
+        const q2 = i8x16.sub(v128.or(i8x16.shr_u(ql0, 4), i8x16.shl(v128.and(i8x16.shr_u(qh, 4), twoBits), 4)), bias);
+        const q3 = i8x16.sub(v128.or(i8x16.shr_u(ql1, 4), i8x16.shl(i8x16.shr_u(qh, 6), 4)), bias);
+        const s0Even = evenLanes(<i32>load<i8>(sc));
+        const s0Odd = oddLanes(<i32>load<i8>(sc));
+        const s1Even = evenLanes(<i32>load<i8>(sc + 2));
+        const s1Odd = oddLanes(<i32>load<i8>(sc + 2));
+        const s2Even = evenLanes(<i32>load<i8>(sc + 4));
+        const s2Odd = oddLanes(<i32>load<i8>(sc + 4));
+        const s3Even = evenLanes(<i32>load<i8>(sc + 6));
+        const s3Odd = oddLanes(<i32>load<i8>(sc + 6));
+        let p = groupProducts(q0, a0 + offset);
+        even0 = i32x4.add(even0, i32x4.dot_i16x8_s(p, s0Even));
+        odd0 = i32x4.add(odd0, i32x4.dot_i16x8_s(p, s0Odd));
+        p = groupProducts(q0, a1 + offset);
+        even1 = i32x4.add(even1, i32x4.dot_i16x8_s(p, s0Even));
+        odd1 = i32x4.add(odd1, i32x4.dot_i16x8_s(p, s0Odd));
+        p = groupProducts(q1, a0 + offset + 32);
+        even0 = i32x4.add(even0, i32x4.dot_i16x8_s(p, s1Even));
+        odd0 = i32x4.add(odd0, i32x4.dot_i16x8_s(p, s1Odd));
+        p = groupProducts(q1, a1 + offset + 32);
+        even1 = i32x4.add(even1, i32x4.dot_i16x8_s(p, s1Even));
+        odd1 = i32x4.add(odd1, i32x4.dot_i16x8_s(p, s1Odd));
+        p = groupProducts(q2, a0 + offset + 64);
+        even0 = i32x4.add(even0, i32x4.dot_i16x8_s(p, s2Even));
+        odd0 = i32x4.add(odd0, i32x4.dot_i16x8_s(p, s2Odd));
+        p = groupProducts(q2, a1 + offset + 64);
+        even1 = i32x4.add(even1, i32x4.dot_i16x8_s(p, s2Even));
+        odd1 = i32x4.add(odd1, i32x4.dot_i16x8_s(p, s2Odd));
+        p = groupProducts(q3, a0 + offset + 96);
+        even0 = i32x4.add(even0, i32x4.dot_i16x8_s(p, s3Even));
+        odd0 = i32x4.add(odd0, i32x4.dot_i16x8_s(p, s3Odd));
+        p = groupProducts(q3, a1 + offset + 96);
+        even1 = i32x4.add(even1, i32x4.dot_i16x8_s(p, s3Even));
+        odd1 = i32x4.add(odd1, i32x4.dot_i16x8_s(p, s3Odd));
+      }
+    }
+    const dw = f16ToF32(<u32>load<u16>(w + 208));
+    const d0 = f32x4.splat(dw * load<f32>(a0));
+    const d1 = f32x4.splat(dw * load<f32>(a1));
+    sumsLow0 = f32x4.add(sumsLow0, f32x4.mul(d0, f32x4.convert_i32x4_s(lowLanes(even0, odd0))));
+    sumsHigh0 = f32x4.add(sumsHigh0, f32x4.mul(d0, f32x4.convert_i32x4_s(highLanes(even0, odd0))));
+    sumsLow1 = f32x4.add(sumsLow1, f32x4.mul(d1, f32x4.convert_i32x4_s(lowLanes(even1, odd1))));
+    sumsHigh1 = f32x4.add(sumsHigh1, f32x4.mul(d1, f32x4.convert_i32x4_s(highLanes(even1, odd1))));
+  }
+  store<f32>(out0, laneTotal(sumsLow0, sumsHigh0));
+  store<f32>(out1, laneTotal(sumsLow1, sumsHigh1));
+}
+
+/** matmulQ8_0's contract (see q8_0.ts) for Q6_K rows and Q8_K activations; tokens are taken in pairs */
 export function matmulQ6_K(
   out: usize, outTokenStride: usize,
   weights: usize, rowStride: usize,
@@ -97,6 +199,12 @@ export function matmulQ6_K(
   for (let r = rowBegin; r < rowEnd; r++) {
     const row = weights + <usize>r * rowStride;
     const outRow = out + (<usize>r << 2);
-    for (let t = 0; t < tokens; t++) store<f32>(outRow + <usize>t * outTokenStride, dotQ6_K(row, x + <usize>t * xTokenStride, n));
+    let t = 0;
+    for (; t + 2 <= tokens; t += 2) {
+      const a = x + <usize>t * xTokenStride;
+      const o = outRow + <usize>t * outTokenStride;
+      dotPairQ6_K(row, a, a + xTokenStride, n, o, o + outTokenStride);
+    }
+    if (t < tokens) store<f32>(outRow + <usize>t * outTokenStride, dotQ6_K(row, x + <usize>t * xTokenStride, n));
   }
 }

@@ -41,3 +41,37 @@ export function int8BlockSums(w0: v128, w1: v128, a: usize): v128 {
   s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w1), i16x8.extend_low_i8x16_s(a1)));
   return i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w1), i16x8.extend_high_i8x16_s(a1)));
 }
+
+// Scaling i16x8 lane sums p into eight exact i32 lanes (lane l = scale · p_l)
+// with two i32x4.dot_i16x8_s instead of widening and i32 multiplies:
+// dot(p, evenLanes(scale)) = (s·p0, s·p2, s·p4, s·p6) and
+// dot(p, oddLanes(scale)) = (s·p1, s·p3, s·p5, s·p7); lowLanes/highLanes
+// put accumulated even/odd sums back in lane order 0..3 and 4..7.
+
+/** i16x8 (s, 0, s, 0, …) for |s| < 2^15 */
+// @ts-ignore: decorator
+@inline
+export function evenLanes(scale: i32): v128 {
+  return i32x4.splat(scale & 0xffff);
+}
+
+/** i16x8 (0, s, 0, s, …) for |s| < 2^15 */
+// @ts-ignore: decorator
+@inline
+export function oddLanes(scale: i32): v128 {
+  return i32x4.splat(scale << 16);
+}
+
+/** lanes 0..3 from accumulated even (0, 2, 4, 6) and odd (1, 3, 5, 7) lane sums */
+// @ts-ignore: decorator
+@inline
+export function lowLanes(even: v128, odd: v128): v128 {
+  return i32x4.shuffle(even, odd, 0, 4, 1, 5);
+}
+
+/** lanes 4..7 (see lowLanes) */
+// @ts-ignore: decorator
+@inline
+export function highLanes(even: v128, odd: v128): v128 {
+  return i32x4.shuffle(even, odd, 2, 6, 3, 7);
+}
