@@ -8,7 +8,7 @@
  * writes (without an importance matrix) for the same f32 input.
  */
 
-import { nearestInt } from './f16.ts';
+import { nearestInt, readF16, writeF16 } from './f16.ts';
 
 export const QK_K = 256;
 /** bytes of packed 6-bit scales and mins in Q4_K / Q5_K */
@@ -203,4 +203,54 @@ export function makeQxQuants(n: number, nmax: number, x: Float32Array, xOffset: 
     }
   }
   return scale;
+}
+
+// ── the scale/min search Q4_K and Q5_K share ─────────────────────────────────
+
+const searchWeights = new Float32Array(32);
+const searchAux = new Uint8Array(32);
+const subScales = new Float32Array(8);
+const subMins = new Float32Array(8);
+const scaleLevels = new Uint8Array(8);
+const minLevels = new Uint8Array(8);
+const scaleMin = new Uint8Array(2);
+
+/**
+ * One super-block of 256 weights at src[x…]: ggml's shared part of
+ * quantize_row_q4_K_ref / q5_K_ref. Finds each sub-block's scale and min
+ * with make_qkx2_quants (nmax, rmin, nstep), writes f16 d and dmin at
+ * out[base], the 12 packed 6-bit scales/mins at out[base + 4], and the final
+ * levels (0..nmax) of all 256 weights into `levels`.
+ */
+export function quantizeScalesMinsK(src: Float32Array, x: number, out: Uint8Array, base: number, nmax: number, rmin: number, nstep: number, levels: Uint8Array): void {
+  let maxScale = 0;
+  let maxMin = 0;
+  for (let j = 0; j < 8; j++) {
+    let sumX2 = 0;
+    for (let l = 0; l < 32; l++) sumX2 = f(sumX2 + f(src[x + 32 * j + l]! * src[x + 32 * j + l]!));
+    const avX = f(Math.sqrt(f(sumX2 / 32)));
+    for (let l = 0; l < 32; l++) searchWeights[l] = f(avX + Math.abs(src[x + 32 * j + l]!));
+    subScales[j] = makeQkx2Quants(32, nmax, src, x + 32 * j, searchWeights, levels, 32 * j, searchAux, rmin, TENTH, nstep, 'squared');
+    subMins[j] = theMin[0]!;
+    if (subScales[j]! > maxScale) maxScale = subScales[j]!;
+    if (subMins[j]! > maxMin) maxMin = subMins[j]!;
+  }
+  const invScale = maxScale > 0 ? f(63 / maxScale) : 0;
+  const invMin = maxMin > 0 ? f(63 / maxMin) : 0;
+  for (let j = 0; j < 8; j++) {
+    scaleLevels[j] = Math.min(63, nearestInt(f(invScale * subScales[j]!)) & 0xff);
+    minLevels[j] = Math.min(63, nearestInt(f(invMin * subMins[j]!)) & 0xff);
+  }
+  packScaleMinK4(scaleLevels, minLevels, out, base + 4);
+  writeF16(out, base, f(maxScale / 63));
+  writeF16(out, base + 2, f(maxMin / 63));
+  const d = readF16(out, base);
+  const dmin = readF16(out, base + 2);
+  for (let j = 0; j < 8; j++) {
+    getScaleMinK4(j, out, base + 4, scaleMin);
+    const dj = f(d * scaleMin[0]!);
+    if (dj === 0) continue;
+    const mj = f(dmin * scaleMin[1]!);
+    for (let i = 0; i < 32; i++) levels[32 * j + i] = Math.max(0, Math.min(nmax, nearestInt(f(f(src[x + 32 * j + i]! + mj) / dj))));
+  }
 }

@@ -13,8 +13,8 @@
  * 6-bit scales/mins and a final re-quantization with the rounded scales).
  */
 
-import { nearestInt, readF16, readF32, readI8, writeF16 } from './f16.ts';
-import { getScaleMinK4, makeQkx2Quants, packScaleMinK4, QK_K, TENTH, theMin } from './k-common.ts';
+import { readF16, readF32, readI8 } from './f16.ts';
+import { getScaleMinK4, QK_K, quantizeScalesMinsK } from './k-common.ts';
 import { Q8_K_BYTES, Q8_K_QS, readQ8KBlockSum } from './q8_k.ts';
 
 export const Q4_K_BYTES = 144;
@@ -23,12 +23,6 @@ const f = Math.fround;
 
 // scratch (the quantizer is not re-entrant; JS is single-threaded)
 const levels = new Uint8Array(QK_K);
-const levelsAux = new Uint8Array(32);
-const weights = new Float32Array(32);
-const subScales = new Float32Array(8);
-const subMins = new Float32Array(8);
-const scaleLevels = new Uint8Array(8);
-const minLevels = new Uint8Array(8);
 const scaleMin = new Uint8Array(2);
 
 export function dequantizeRowQ4_K(src: Uint8Array, srcOffset: number, out: Float32Array, outOffset: number, n: number): void {
@@ -57,38 +51,7 @@ export function quantizeRowQ4_K(src: Float32Array, srcOffset: number, out: Uint8
   for (let block = 0; block < n / QK_K; block++) {
     const x = srcOffset + block * QK_K;
     const base = outOffset + block * Q4_K_BYTES;
-    let maxScale = 0;
-    let maxMin = 0;
-    for (let j = 0; j < 8; j++) {
-      let sumX2 = 0;
-      for (let l = 0; l < 32; l++) sumX2 = f(sumX2 + f(src[x + 32 * j + l]! * src[x + 32 * j + l]!));
-      const avX = f(Math.sqrt(f(sumX2 / 32)));
-      for (let l = 0; l < 32; l++) weights[l] = f(avX + Math.abs(src[x + 32 * j + l]!));
-      subScales[j] = makeQkx2Quants(32, 15, src, x + 32 * j, weights, levels, 32 * j, levelsAux, -1, TENTH, 20, 'squared');
-      subMins[j] = theMin[0]!;
-      if (subScales[j]! > maxScale) maxScale = subScales[j]!;
-      if (subMins[j]! > maxMin) maxMin = subMins[j]!;
-    }
-    const invScale = maxScale > 0 ? f(63 / maxScale) : 0;
-    const invMin = maxMin > 0 ? f(63 / maxMin) : 0;
-    for (let j = 0; j < 8; j++) {
-      scaleLevels[j] = Math.min(63, nearestInt(f(invScale * subScales[j]!)) & 0xff);
-      minLevels[j] = Math.min(63, nearestInt(f(invMin * subMins[j]!)) & 0xff);
-    }
-    packScaleMinK4(scaleLevels, minLevels, out, base + 4);
-    writeF16(out, base, f(maxScale / 63));
-    writeF16(out, base + 2, f(maxMin / 63));
-    const d = readF16(out, base);
-    const dmin = readF16(out, base + 2);
-    for (let j = 0; j < 8; j++) {
-      getScaleMinK4(j, out, base + 4, scaleMin);
-      const dj = f(d * scaleMin[0]!);
-      if (dj === 0) continue;
-      const mj = f(dmin * scaleMin[1]!);
-      for (let i = 0; i < 32; i++) {
-        levels[32 * j + i] = Math.max(0, Math.min(15, nearestInt(f(f(src[x + 32 * j + i]! + mj) / dj))));
-      }
-    }
+    quantizeScalesMinsK(src, x, out, base, 15, -1, 20, levels);
     let q = base + 16;
     for (let j = 0; j < QK_K; j += 64) {
       for (let l = 0; l < 32; l++) out[q + l] = levels[j + l]! | (levels[j + l + 32]! << 4);
