@@ -13,7 +13,7 @@
  */
 
 import { fail } from '../common/index.ts';
-import type { BlockDevice, Clock } from '../hal/index.ts';
+import { firstSectorIsZero, type BlockDevice, type Clock } from '../hal/index.ts';
 import type { Fat32Volume } from './fat32/index.ts';
 import { RecordLog, type RecordLogRecovery } from './record-log/index.ts';
 
@@ -44,7 +44,7 @@ export function openLogFile(volume: Fat32Volume, path: string, options: LogFileO
   }
   const device = volume.openFileDevice(path);
   try {
-    if (isUninitialised(device)) return wrap(path, RecordLog.create(device, clockOption), undefined, device);
+    if (firstSectorIsZero(device)) return wrap(path, RecordLog.create(device, clockOption), undefined, device);
     const { log, recovery } = RecordLog.open(device, clockOption);
     return wrap(path, log, recovery, device);
   } catch (e) {
@@ -66,11 +66,4 @@ function wrap(path: string, log: RecordLog, recovery: RecordLogRecovery | undefi
       }
     },
   };
-}
-
-function isUninitialised(device: BlockDevice): boolean {
-  if (device.sectorCount === 0) return false;
-  const first = new Uint8Array(device.sectorSize);
-  device.read(0, first);
-  return first.every((b) => b === 0);
 }

@@ -12,7 +12,7 @@
  */
 
 import { formatBytes, formatDuration } from '../common/index.ts';
-import type { BlockDevice, Clock } from '../hal/index.ts';
+import { firstSectorIsZero, type BlockDevice, type Clock } from '../hal/index.ts';
 import type { Kernel } from '../kernel/index.ts';
 import { DirectoryObject } from './directory-object.ts';
 import { Fat32Volume, formatFat32 } from './fat32/index.ts';
@@ -45,7 +45,7 @@ export function startStorage(kernel: Kernel): Storage {
   klog.info('fs', `disk ${disk.name}: ${formatBytes(device.sectorCount * device.sectorSize)}, ${device.sectorCount} sectors of ${device.sectorSize} bytes`);
   let volume: Fat32Volume;
   try {
-    if (isBlank(device)) {
+    if (firstSectorIsZero(device)) {
       const started = machine.clock.now();
       klog.notice('fs', 'blank disk: formatting FAT32');
       formatSystemDisk(device, { clock: machine.clock });
@@ -108,10 +108,4 @@ function ensureSystemDirectories(volume: Fat32Volume): string[] {
   for (const dir of created) volume.mkdir(dir);
   volume.sync();
   return created;
-}
-
-function isBlank(device: BlockDevice): boolean {
-  const first = new Uint8Array(device.sectorSize);
-  device.read(0, first);
-  return first.every((b) => b === 0);
 }

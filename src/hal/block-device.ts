@@ -52,3 +52,11 @@ export function checkBlockAccess(device: BlockDevice, lba: number, byteLength: n
   }
   if (kind === 'write' && device.readOnly) fail('dev.read_only', `write to sector ${lba} on a read-only device`);
 }
+
+/** true when sector 0 is all zeros: a device nobody has written yet (false for a device with no sectors) */
+export function firstSectorIsZero(device: BlockDevice): boolean {
+  if (device.sectorCount === 0) return false;
+  const first = new Uint8Array(device.sectorSize);
+  device.read(0, first);
+  return first.every((b) => b === 0);
+}

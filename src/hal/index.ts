@@ -2,7 +2,7 @@
  * hal — layer 1: the device interfaces the kernel is written against.
  * Backends: `hal/hosted` (Node.js on Linux) and `hal/memory` (tests).
  */
-export { checkBlockAccess } from './block-device.ts';
+export { checkBlockAccess, firstSectorIsZero } from './block-device.ts';
 export type { BlockDevice } from './block-device.ts';
 export type { Clock, Timers } from './clock.ts';
 export type { Console } from './console.ts';
