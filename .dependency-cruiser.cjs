@@ -1,5 +1,5 @@
 // Layer rules of ARCHITECTURE.md, checked by `npm run lint:layers` (part of `npm test`).
-//   0 common  1 hal  2 kernel  3 fs llm net sensors  4 perception anomaly memory
+//   0 common  1 hal  2 kernel  3 fs llm net sensors  4 perception anomaly memory train
 //   5 consent cognition  6 shell cli
 // An import may point down, or sideways inside its own layer (except where a
 // rule below forbids it). Only hal/hosted, shell and cli may import node:*.
@@ -9,7 +9,7 @@ const layers = [
   ['hal'],
   ['kernel'],
   ['fs', 'llm', 'net', 'sensors'],
-  ['perception', 'anomaly', 'memory'],
+  ['perception', 'anomaly', 'memory', 'train'],
   ['consent', 'cognition'],
   ['shell', 'cli'],
 ];

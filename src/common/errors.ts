@@ -130,6 +130,20 @@ export const ERROR_CODES = {
   // kernel service (780–789)
   'llm.not_loaded': { id: 780, hint: 'No model is loaded; boot with --model PATH (a .gguf file or a Hugging Face folder).' },
 
+  // ── consent broker (1000–1049) ──────────────────────────────────────────
+
+  // ── cognition: tools, daemon (1050–1079), grammar (1080–1099) ──────────
+
+  // ── memory: episodes, sketch, vectors (1100–1149) ───────────────────────
+
+  // ── sensors (1200–1249) ─────────────────────────────────────────────────
+
+  // ── perception (1250–1299) ──────────────────────────────────────────────
+
+  // ── anomaly detection (1300–1349) ───────────────────────────────────────
+
+  // ── training, LoRA (1400–1499) ──────────────────────────────────────────
+
   // ── shell and command line (9xx) ─────────────────────────────────────────
   'cli.usage': { id: 900, hint: 'Run `chimaera help` for the commands and their arguments.' },
   'cli.host_io': { id: 901, hint: 'Check that the host path exists and is readable/writable.' },
