@@ -115,22 +115,36 @@ for (const t of tensors.values()) {
 }
 console.log(`forward bench: Qwen2-0.5B shape, ${target} (${[...typeCounts].map(([t, n]) => `${n} ${t}`).join(', ')}), ${(weightBytes / 1e6).toFixed(0)} MB of weights, built in ${((performance.now() - started) / 1000).toFixed(1)} s; node ${process.version}, ${availableParallelism()} cores`);
 
-/** wraps backend.multiply to add up time in matmuls: [all, output head] ms */
-function profiled(model: Qwen2Model): { matmulMs: number; headMs: number } {
-  const totals = { matmulMs: 0, headMs: 0 };
-  const backend = model.backend as { multiply: MatmulBackend['multiply'] };
-  const original = backend.multiply.bind(backend);
+interface Profile { matmulMs: number; headMs: number; attendMs: number }
+
+/** wraps backend.multiply and backend.attend to add up their time [ms] (matmuls, of which the output head; attention) */
+function profiled(model: Qwen2Model): Profile {
+  const totals = { matmulMs: 0, headMs: 0, attendMs: 0 };
+  const backend = model.backend as { multiply: MatmulBackend['multiply']; attend: MatmulBackend['attend'] };
+  const multiply = backend.multiply.bind(backend);
   backend.multiply = (input, tokens, nIn, products, count, prepared) => {
     const t0 = performance.now();
-    original(input, tokens, nIn, products, count, prepared);
+    multiply(input, tokens, nIn, products, count, prepared);
     const ms = performance.now() - t0;
     totals.matmulMs += ms;
     if (products[0]!.nOut === config.vocabSize) totals.headMs += ms;
   };
+  const attend = backend.attend.bind(backend);
+  backend.attend = (...call) => {
+    const t0 = performance.now();
+    attend(...call);
+    totals.attendMs += performance.now() - t0;
+  };
   return totals;
 }
 
-interface Row { readonly what: string; readonly pp: number; readonly tg: number; readonly matmul: number; readonly head: number; readonly other: number }
+/** "layer matmuls 1.0 ms, output head …" per token */
+function describe(totals: Profile, totalMs: number, tokens: number): string {
+  const perToken = (ms: number): string => `${(ms / tokens).toFixed(1)} ms`;
+  return `layer matmuls ${perToken(totals.matmulMs - totals.headMs)}, output head ${perToken(totals.headMs)}, attention ${perToken(totals.attendMs)}, other ${perToken(totalMs - totals.matmulMs - totals.attendMs)}`;
+}
+
+interface Row { readonly what: string; readonly pp: number; readonly tg: number }
 const rows: Row[] = [];
 
 function measure(what: string, model: Qwen2Model, prompt: number, generate: number): void {
@@ -140,17 +154,16 @@ function measure(what: string, model: Qwen2Model, prompt: number, generate: numb
   let t0 = performance.now();
   context.evaluate(tokens, { logits: 'last' });
   const ppMs = performance.now() - t0;
-  totals.matmulMs = 0;
-  totals.headMs = 0;
+  const ppProfile = describe(totals, ppMs, prompt);
+  Object.assign(totals, { matmulMs: 0, headMs: 0, attendMs: 0 });
   t0 = performance.now();
   for (let i = 0; i < generate; i++) context.evaluate([(i * 104729) % config.vocabSize]);
   const tgMs = performance.now() - t0;
-  const row = {
-    what, pp: prompt / (ppMs / 1000), tg: generate / (tgMs / 1000),
-    matmul: (totals.matmulMs - totals.headMs) / generate, head: totals.headMs / generate, other: (tgMs - totals.matmulMs) / generate,
-  };
+  const row = { what, pp: prompt / (ppMs / 1000), tg: generate / (tgMs / 1000) };
   rows.push(row);
-  console.log(`${what.padEnd(22)} pp${prompt} ${row.pp.toFixed(1).padStart(7)} tok/s   tg${generate} ${row.tg.toFixed(2).padStart(6)} tok/s (${((weightBytes * row.tg) / 1e9).toFixed(1)} GB/s)   per token: layer matmuls ${row.matmul.toFixed(1)} ms, output head ${row.head.toFixed(1)} ms, other ops ${row.other.toFixed(1)} ms`);
+  console.log(`${what.padEnd(22)} pp${prompt} ${row.pp.toFixed(1).padStart(7)} tok/s   tg${generate} ${row.tg.toFixed(2).padStart(6)} tok/s (${((weightBytes * row.tg) / 1e9).toFixed(1)} GB/s)`);
+  console.log(`${''.padEnd(22)} prompt, per token: ${ppProfile}`);
+  console.log(`${''.padEnd(22)} generation, per token: ${describe(totals, tgMs, generate)}`);
 }
 
 function poolWith(workers: number): KernelPool {

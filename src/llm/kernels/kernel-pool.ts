@@ -21,7 +21,7 @@ import { fail } from '../../common/index.ts';
 import type { WasmMemory } from '../../kernel/index.ts';
 import type { GgmlTypeId } from '../tensor.ts';
 import type { WasmModule } from './wasm-api.ts';
-import { loadWasmKernels, MATMUL_KERNELS, type WasmKernels } from './wasm-kernels.ts';
+import { ATTENTION_KERNEL_ID, checkAttention, loadWasmKernels, MATMUL_KERNELS, type AttentionRequest, type WasmKernels } from './wasm-kernels.ts';
 
 /** most matmul tasks in one job (q, k, v share one) */
 export const POOL_MAX_TASKS = 4;
@@ -161,6 +161,44 @@ export class KernelPool {
       words[base + 11] = chunks;
       chunks += Math.ceil(task.nOut / chunkRows);
     }
+    this.start(count, chunks);
+  }
+
+  /** one layer's attention (see AttentionRequest), (token, head) rows split over the threads */
+  attention(request: AttentionRequest): void {
+    if (this.state === 'closed') fail('kernels.pool_closed', 'llm kernels: the worker pool was closed (kernel shutdown); no more attention can run on it');
+    checkAttention(request, this.kernels);
+    const words = this.words;
+    const threads = this.state === 'running' ? this.threads : 1;
+    const rows = request.tokens * request.headCount;
+    if (rows === 0) return;
+    // rows cost in proportion to the positions they see: small chunks balance the triangle
+    const chunkRows = Math.max(1, Math.ceil(rows / (threads * 16)));
+    const stride = 4 * request.headCount * request.headDim;
+    const base = TASKS;
+    words[base] = ATTENTION_KERNEL_ID;
+    words[base + 1] = request.out;
+    words[base + 2] = stride;
+    words[base + 3] = request.keys;
+    words[base + 4] = request.values;
+    words[base + 5] = request.q;
+    words[base + 6] = stride;
+    words[base + 7] = request.tokens;
+    words[base + 8] = 0;
+    words[base + 9] = rows;
+    words[base + 10] = chunkRows;
+    words[base + 11] = 0;
+    words[base + 12] = request.startPosition;
+    words[base + 13] = request.headCount;
+    words[base + 14] = request.kvHeadCount;
+    words[base + 15] = request.headDim;
+    this.start(1, Math.ceil(rows / chunkRows));
+  }
+
+  /** publish a job of `count` tasks in `chunks` chunks, compute on this thread too, wait for the workers */
+  private start(count: number, chunks: number): void {
+    const words = this.words;
+    const threads = this.state === 'running' ? this.threads : 1;
     words[TASK_COUNT] = count;
     words[TOTAL_CHUNKS] = chunks;
     Atomics.store(words, NEXT_CHUNK, 0);

@@ -74,6 +74,11 @@ export interface RawKernels {
   readonly quantizeQ8_K: RawQuantize;
   readonly quantizeF16: RawQuantize;
   readonly quantizeBf16: RawQuantize;
+  /** causal GQA attention rows [rowBegin, rowEnd) of one layer (wasm/attention.ts; AttentionRequest has the meaning of each) */
+  readonly attendRows: (
+    out: number, outTokenStride: number, keys: number, values: number, q: number, qTokenStride: number,
+    startPosition: number, headCount: number, kvHeadCount: number, headDim: number, rowBegin: number, rowEnd: number,
+  ) => void;
   /** claim and compute chunks of the pool's current job (control block offset); returns chunks computed */
   readonly runChunks: (control: number) => number;
   /** a pool worker's loop (control block offset, last generation seen); returns on the stop command */
@@ -83,7 +88,7 @@ export interface RawKernels {
 const RAW_NAMES = [
   'dotQ8_0', 'matmulQ8_0', 'dotQ4_0', 'matmulQ4_0', 'dotQ5_0', 'matmulQ5_0', 'dotQ4_K', 'matmulQ4_K', 'dotQ5_K', 'matmulQ5_K',
   'dotQ6_K', 'matmulQ6_K', 'dotF16', 'matmulF16', 'dotBf16', 'matmulBf16', 'dotF32', 'matmulF32',
-  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'runChunks', 'workerLoop',
+  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'attendRows', 'runChunks', 'workerLoop',
 ] as const;
 
 type MatmulName = 'matmulF32' | 'matmulF16' | 'matmulBf16' | 'matmulQ4_0' | 'matmulQ5_0' | 'matmulQ8_0' | 'matmulQ4_K' | 'matmulQ5_K' | 'matmulQ6_K';
@@ -111,6 +116,29 @@ const QUANTIZER_BY_TYPE = new Map<number, 'quantizeQ8_0' | 'quantizeQ8_K' | 'qua
   [GgmlType.F16, 'quantizeF16'],
   [GgmlType.BF16, 'quantizeBf16'],
 ]);
+
+/** the pool's task-word id of the attention kernel (the matmuls use 0 … 8) */
+export const ATTENTION_KERNEL_ID = 9;
+
+/**
+ * One layer's causal attention for a batch of consecutive tokens, over
+ * byte offsets into the memory (see wasm/attention.ts): token t of the batch
+ * sits at position startPosition + t and sees positions 0 … startPosition + t.
+ */
+export interface AttentionRequest {
+  /** [tokens, headCount·headDim] f32 */
+  readonly out: number;
+  /** [tokens, headCount·headDim] f32, rotated queries */
+  readonly q: number;
+  /** this layer's cache: (position, kvHead, headDim) f32, ≥ startPosition + tokens positions */
+  readonly keys: number;
+  readonly values: number;
+  readonly startPosition: number;
+  readonly tokens: number;
+  readonly headCount: number;
+  readonly kvHeadCount: number;
+  readonly headDim: number;
+}
 
 /** one checked matrix product over arena offsets (see WasmKernels.matmul) */
 export interface MatmulRequest {
@@ -196,6 +224,14 @@ export class WasmKernels {
     this.raw[kernel](out, outStride, weights, rowStride, x, xStride, tokens, nIn, rowBegin, rowEnd);
   }
 
+  /** the whole attention of request on this thread, after checking shapes and ranges (the pool runs it split over threads) */
+  attention(request: AttentionRequest): void {
+    checkAttention(request, this);
+    const { out, q, keys, values, startPosition, tokens, headCount, kvHeadCount, headDim } = request;
+    const stride = 4 * headCount * headDim;
+    this.raw.attendRows(out, stride, keys, values, q, stride, startPosition, headCount, kvHeadCount, headDim, 0, tokens * headCount);
+  }
+
   /** fail unless [offset, offset + bytes) lies inside the memory */
   checkRange(what: string, offset: number, bytes: number): void {
     const size = this.memory.buffer.byteLength;
@@ -203,6 +239,24 @@ export class WasmKernels {
       fail('kernels.arguments_invalid', `llm kernels: ${what} [${offset}, ${offset + bytes}) lies outside the ${size}-byte memory`, { offset, bytes, size });
     }
   }
+}
+
+/** fail unless request describes an attention the kernel can compute inside kernels' memory */
+export function checkAttention(request: AttentionRequest, kernels: WasmKernels): void {
+  const { out, q, keys, values, startPosition, tokens, headCount, kvHeadCount, headDim } = request;
+  const counts = { startPosition, tokens, headCount, kvHeadCount, headDim };
+  for (const [what, value] of Object.entries(counts)) {
+    if (!Number.isSafeInteger(value) || value < 0) fail('kernels.arguments_invalid', `llm kernels: attention: ${what} = ${value} must be a non-negative integer`, counts);
+  }
+  if (headDim === 0 || headDim % 4 !== 0 || kvHeadCount === 0 || headCount % kvHeadCount !== 0) {
+    fail('kernels.arguments_invalid', `llm kernels: attention needs headDim a positive multiple of 4 and headCount a multiple of kvHeadCount, got headDim ${headDim}, ${headCount} heads, ${kvHeadCount} KV heads`, counts);
+  }
+  const rowBytes = 4 * headCount * headDim;
+  const cacheBytes = 4 * kvHeadCount * headDim * (startPosition + tokens);
+  kernels.checkRange('attention output', out, rowBytes * tokens);
+  kernels.checkRange('attention queries', q, rowBytes * tokens);
+  kernels.checkRange('attention keys', keys, cacheBytes);
+  kernels.checkRange('attention values', values, cacheBytes);
 }
 
 /** compile the kernel module once (the result can be posted to workers and instantiated there) */

@@ -1,7 +1,8 @@
 /**
- * The seam between the forward pass and the matmul kernels: a
+ * The seam between the forward pass and the compute kernels: a
  * `MatmulBackend` multiplies one batch of activations by one or more weight
- * matrices that share that input (q/k/v, gate/up). Two implementations:
+ * matrices that share that input (q/k/v, gate/up), and runs a layer's causal
+ * attention over the KV cache. Two implementations:
  *   'typescript' — llm/quant's reference kernels (matmul.ts), on any buffers;
  *   'wasm'       — the WebAssembly SIMD kernels on a thread pool (wasm-backend.ts),
  *                  for weights and context buffers in the pool's shared memory.
@@ -10,6 +11,7 @@
  */
 
 import type { Tensor } from '../tensor.ts';
+import { attendOne, type AttentionShape } from './attention.ts';
 import { matmul } from './matmul.ts';
 
 export type KernelChoice = 'typescript' | 'wasm';
@@ -28,13 +30,26 @@ export interface MatmulBackend {
    * prepared: scratch of ≥ tokens · preparedBytes(type, nIn) bytes for each type in use.
    */
   multiply(input: Float32Array, tokens: number, nIn: number, products: readonly Product[], count: number, prepared: Uint8Array): void;
+  /**
+   * out[t] = causal attention of q[t] (at position startPosition + t) over the cache
+   * positions 0 … startPosition + t of the layer starting at layerOffset in keys/values;
+   * out, q: [tokens, headCount·headDim]; scores: scratch [≥ startPosition + tokens] (TypeScript path).
+   */
+  attend(out: Float32Array, q: Float32Array, keys: Float32Array, values: Float32Array, layerOffset: number, startPosition: number, tokens: number, shape: AttentionShape, scores: Float32Array): void;
   /** whether the backend can compute on `view` (context buffers are checked once at creation) */
   accepts(view: ArrayBufferView): boolean;
+}
+
+/** the reference attention: attendOne per token, on this thread */
+export function attendTokens(out: Float32Array, q: Float32Array, keys: Float32Array, values: Float32Array, layerOffset: number, startPosition: number, tokens: number, shape: AttentionShape, scores: Float32Array): void {
+  const qDim = shape.headCount * shape.headDim;
+  for (let t = 0; t < tokens; t++) attendOne(out, t * qDim, q, t * qDim, keys, values, layerOffset, startPosition + t + 1, shape, scores);
 }
 
 export const typescriptBackend: MatmulBackend = {
   kind: 'typescript',
   accepts: () => true,
+  attend: attendTokens,
   multiply(input, tokens, nIn, products, count, prepared) {
     for (let p = 0; p < count; p++) {
       const product = products[p]!;

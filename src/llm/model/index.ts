@@ -2,7 +2,7 @@
 export { configFromGgufMetadata, configFromHfConfig, configToGgufMetadata, validateConfig, type Qwen2Config, type MetadataLookup, type TensorLookup } from './config.ts';
 export { buildQwen2Weights, type Qwen2Weights, type Qwen2LayerWeights, type BuildWeightsOptions, type TensorNaming } from './weights.ts';
 export { Qwen2Model, type ModelOptions } from './qwen2.ts';
-export { typescriptBackend, type KernelChoice, type MatmulBackend, type Product } from './backend.ts';
+export { attendTokens, typescriptBackend, type KernelChoice, type MatmulBackend, type Product } from './backend.ts';
 export { WasmMatmulBackend } from './wasm-backend.ts';
 export { InferenceContext, type ContextOptions, type EvaluateOptions, type LogitsMode, type Pooling } from './context.ts';
 export { KvCache, type KvPrecision } from './kv-cache.ts';

@@ -7,7 +7,6 @@
  */
 
 import type { Tensor } from '../tensor.ts';
-import { attendOne } from './attention.ts';
 import type { MatmulBackend, Product } from './backend.ts';
 import type { Qwen2Config } from './config.ts';
 import { addBias, addInPlace, swiglu } from './ffn.ts';
@@ -100,14 +99,9 @@ export function rotateQueryKey(s: BatchState): void {
 
 /** store the batch's k, v in the cache for `layer`, then attention[t] = causal attention of q[t] over positions ≤ its own */
 export function attendCausal(s: BatchState, layer: number): void {
-  const { headCount, kvHeadCount, headDim } = s.config;
-  const qDim = headCount * headDim;
-  const kvDim = kvHeadCount * headDim;
+  const kvDim = s.config.kvHeadCount * s.config.headDim;
   for (let t = 0; t < s.tokens; t++) s.cache.store(layer, s.startPosition + t, s.k, t * kvDim, s.v, t * kvDim);
-  const layerOffset = s.cache.layerOffset(layer);
-  for (let t = 0; t < s.tokens; t++) {
-    attendOne(s.attention, t * qDim, s.q, t * qDim, s.cache.keys, s.cache.values, layerOffset, s.startPosition + t + 1, s.config, s.scores);
-  }
+  s.backend.attend(s.attention, s.q, s.cache.keys, s.cache.values, s.cache.layerOffset(layer), s.startPosition, s.tokens, s.config, s.scores);
 }
 
 /** x += delta over the batch ([batch, hidden]) */

@@ -5,11 +5,13 @@
  * All buffers are byte offsets into the pool's memory: the model checks at
  * construction that weights live there (or copies them in once) and the
  * context that its scratch does (llm/kernels viewInMemory). Weight types
- * without a WASM kernel (Q5_1) take the TypeScript path.
+ * without a WASM kernel (Q5_1) take the TypeScript path. Attention runs as
+ * one pool job per layer, (token, head) rows split over the threads.
  */
 
 import { KernelPool, MATMUL_KERNELS, POOL_MAX_TASKS, viewInMemory, type PoolTask } from '../kernels/index.ts';
 import { GgmlType, type GgmlTypeId } from '../tensor.ts';
+import type { AttentionShape } from './attention.ts';
 import type { MatmulBackend, Product } from './backend.ts';
 import { matmul } from './matmul.ts';
 import { preparedBytes, rowBytes, vecDotType } from './quant.ts';
@@ -33,6 +35,14 @@ export class WasmMatmulBackend implements MatmulBackend {
 
   accepts(view: ArrayBufferView): boolean {
     return viewInMemory(view, this.pool.kernels.memory);
+  }
+
+  attend(out: Float32Array, q: Float32Array, keys: Float32Array, values: Float32Array, layerOffset: number, startPosition: number, tokens: number, shape: AttentionShape): void {
+    this.pool.attention({
+      out: out.byteOffset, q: q.byteOffset,
+      keys: keys.byteOffset + 4 * layerOffset, values: values.byteOffset + 4 * layerOffset,
+      startPosition, tokens, headCount: shape.headCount, kvHeadCount: shape.kvHeadCount, headDim: shape.headDim,
+    });
   }
 
   multiply(input: Float32Array, tokens: number, nIn: number, products: readonly Product[], count: number, prepared: Uint8Array): void {

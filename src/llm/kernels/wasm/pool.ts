@@ -14,7 +14,10 @@
 //   5 total chunks over all tasks
 //   6 spin         polls of the generation before a worker sleeps in wait
 //   8 + 16k …      task k: kernel, out, outTokenStride, weights, rowStride,
-//                  x, xTokenStride, tokens, n, nOut, chunkRows, firstChunk
+//                  x, xTokenStride, tokens, n, nOut, chunkRows, firstChunk,
+//                  and for attention (kernel 9; weights = keys, rowStride =
+//                  values, x = q, nOut = tokens·headCount rows) 12 startPosition,
+//                  13 headCount, 14 kvHeadCount, 15 headDim
 // Offsets are u32 (memory up to 4 GiB). Kernel ids: see KERNEL_IDS in ../kernel-pool.ts.
 
 import { matmulQ8_0 } from './q8_0';
@@ -24,6 +27,7 @@ import { matmulQ5_K } from './q5_k';
 import { matmulQ6_K } from './q6_k';
 import { matmulQ4_0, matmulQ5_0 } from './q4_0';
 import { matmulF16, matmulBf16 } from './half-dot';
+import { attendRows } from './attention';
 
 const GENERATION: usize = 0;
 const COMMAND: usize = 4;
@@ -61,6 +65,7 @@ function runTaskRows(task: usize, rowBegin: i32, rowEnd: i32): void {
     case 6: matmulQ4_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 7: matmulQ5_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 8: matmulQ6_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
+    case 9: attendRows(out, outStride, weights, rowStride, x, xStride, <i32>word(task, 12), <i32>word(task, 13), <i32>word(task, 14), <i32>word(task, 15), rowBegin, rowEnd); break;
     default: unreachable();
   }
 }

@@ -16,7 +16,8 @@
 // is one row's running sum, so the per-block combination is vectorised and
 // the activation block is widened once for four rows; for one token the four
 // rows come from the four quarters of the row range (four sequential memory
-// streams). Each row keeps its own block order, so its bits do not change.
+// streams); for a batch, dotQuadPairQ8_0 also shares each weight load between
+// two tokens. Each row keeps its own block order, so its bits do not change.
 
 import { f16ToF32, f16x4ToF32x4 } from './f16';
 import { fourHalves } from './simd';
@@ -230,6 +231,102 @@ function dotQuadQ8_0(row0: usize, rowStride: usize, x: usize, n: i32, out: usize
 }
 
 /**
+ * dotQuadQ8_0 for two tokens at once: four consecutive rows times the
+ * activations at x0 and x1, results at out0 … out0 + 3·outLaneStride and
+ * out1 … (same lanes). Each weight half-block is loaded and sign-extended once
+ * for both tokens (eight i32x4 partial sums stay in registers); every
+ * (row, token) keeps its own block order, so the bits equal dotQ8_0's.
+ */
+function dotQuadPairQ8_0(row0: usize, rowStride: usize, a0: usize, a1: usize, n: i32, out0: usize, out1: usize, outLaneStride: usize): void {
+  const blocks = n >> 5;
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let w0 = row0;
+  let w1 = row0 + rowStride;
+  let w2 = w1 + rowStride;
+  let w3 = w2 + rowStride;
+  let x0: v128, x1: v128, w: v128;
+  let s00: v128, s01: v128, s10: v128, s11: v128, s20: v128, s21: v128, s30: v128, s31: v128;
+  for (let block = 0; block < blocks; block++) {
+    x0 = v128.load8x8_s(a0, 2);
+    x1 = v128.load8x8_s(a1, 2);
+    w = v128.load8x8_s(w0, 2);
+    s00 = i32x4.dot_i16x8_s(w, x0);
+    s01 = i32x4.dot_i16x8_s(w, x1);
+    w = v128.load8x8_s(w1, 2);
+    s10 = i32x4.dot_i16x8_s(w, x0);
+    s11 = i32x4.dot_i16x8_s(w, x1);
+    w = v128.load8x8_s(w2, 2);
+    s20 = i32x4.dot_i16x8_s(w, x0);
+    s21 = i32x4.dot_i16x8_s(w, x1);
+    w = v128.load8x8_s(w3, 2);
+    s30 = i32x4.dot_i16x8_s(w, x0);
+    s31 = i32x4.dot_i16x8_s(w, x1);
+    x0 = v128.load8x8_s(a0, 10);
+    x1 = v128.load8x8_s(a1, 10);
+    w = v128.load8x8_s(w0, 10);
+    s00 = i32x4.add(s00, i32x4.dot_i16x8_s(w, x0));
+    s01 = i32x4.add(s01, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w1, 10);
+    s10 = i32x4.add(s10, i32x4.dot_i16x8_s(w, x0));
+    s11 = i32x4.add(s11, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w2, 10);
+    s20 = i32x4.add(s20, i32x4.dot_i16x8_s(w, x0));
+    s21 = i32x4.add(s21, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w3, 10);
+    s30 = i32x4.add(s30, i32x4.dot_i16x8_s(w, x0));
+    s31 = i32x4.add(s31, i32x4.dot_i16x8_s(w, x1));
+    x0 = v128.load8x8_s(a0, 18);
+    x1 = v128.load8x8_s(a1, 18);
+    w = v128.load8x8_s(w0, 18);
+    s00 = i32x4.add(s00, i32x4.dot_i16x8_s(w, x0));
+    s01 = i32x4.add(s01, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w1, 18);
+    s10 = i32x4.add(s10, i32x4.dot_i16x8_s(w, x0));
+    s11 = i32x4.add(s11, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w2, 18);
+    s20 = i32x4.add(s20, i32x4.dot_i16x8_s(w, x0));
+    s21 = i32x4.add(s21, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w3, 18);
+    s30 = i32x4.add(s30, i32x4.dot_i16x8_s(w, x0));
+    s31 = i32x4.add(s31, i32x4.dot_i16x8_s(w, x1));
+    x0 = v128.load8x8_s(a0, 26);
+    x1 = v128.load8x8_s(a1, 26);
+    w = v128.load8x8_s(w0, 26);
+    s00 = i32x4.add(s00, i32x4.dot_i16x8_s(w, x0));
+    s01 = i32x4.add(s01, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w1, 26);
+    s10 = i32x4.add(s10, i32x4.dot_i16x8_s(w, x0));
+    s11 = i32x4.add(s11, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w2, 26);
+    s20 = i32x4.add(s20, i32x4.dot_i16x8_s(w, x0));
+    s21 = i32x4.add(s21, i32x4.dot_i16x8_s(w, x1));
+    w = v128.load8x8_s(w3, 26);
+    s30 = i32x4.add(s30, i32x4.dot_i16x8_s(w, x0));
+    s31 = i32x4.add(s31, i32x4.dot_i16x8_s(w, x1));
+    const rowScales = fourHalves(w0, rowStride);
+    const sums0 = transposeReduce(s00, s10, s20, s30);
+    const sums1 = transposeReduce(s01, s11, s21, s31);
+    acc0 = f32x4.add(acc0, f32x4.mul(f32x4.convert_i32x4_s(sums0), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a0))))));
+    acc1 = f32x4.add(acc1, f32x4.mul(f32x4.convert_i32x4_s(sums1), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a1))))));
+    w0 += BLOCK_BYTES;
+    w1 += BLOCK_BYTES;
+    w2 += BLOCK_BYTES;
+    w3 += BLOCK_BYTES;
+    a0 += BLOCK_BYTES;
+    a1 += BLOCK_BYTES;
+  }
+  store<f32>(out0, f32x4.extract_lane(acc0, 0));
+  store<f32>(out0 + outLaneStride, f32x4.extract_lane(acc0, 1));
+  store<f32>(out0 + 2 * outLaneStride, f32x4.extract_lane(acc0, 2));
+  store<f32>(out0 + 3 * outLaneStride, f32x4.extract_lane(acc0, 3));
+  store<f32>(out1, f32x4.extract_lane(acc1, 0));
+  store<f32>(out1 + outLaneStride, f32x4.extract_lane(acc1, 1));
+  store<f32>(out1 + 2 * outLaneStride, f32x4.extract_lane(acc1, 2));
+  store<f32>(out1 + 3 * outLaneStride, f32x4.extract_lane(acc1, 3));
+}
+
+/**
  * out[t · outTokenStride + 4r] (f32) = dotQ8_0(row r, activations of token t)
  * for rows r in [rowBegin, rowEnd) and tokens t in [0, tokens).
  * Rows start at weights + r · rowStride; token t's activations at x + t · xTokenStride.
@@ -255,9 +352,13 @@ export function matmulQ8_0(
   for (; r + 4 <= rowEnd; r += 4) {
     const row = weights + <usize>r * rowStride;
     const outRow = out + (<usize>r << 2);
-    for (let t = 0; t < tokens; t++) {
-      dotQuadQ8_0(row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
+    let t = 0;
+    for (; t + 2 <= tokens; t += 2) {
+      const xt = x + <usize>t * xTokenStride;
+      const outToken = outRow + <usize>t * outTokenStride;
+      dotQuadPairQ8_0(row, rowStride, xt, xt + xTokenStride, n, outToken, outToken + outTokenStride, 4);
     }
+    if (t < tokens) dotQuadQ8_0(row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
   }
   for (; r + 2 <= rowEnd; r += 2) {
     const row = weights + <usize>r * rowStride;
