@@ -4,6 +4,8 @@
  *   chimaera boot [...]     boot the system to the shell (see boot.ts)
  *   chimaera disk ...       inspect and change disk images from the host (see disk.ts)
  *   chimaera llm ...        run, chat with, inspect and quantize models (see llm.ts)
+ *   chimaera anomaly ...    score CSV rows with an Isolation Forest (see anomaly.ts)
+ *   chimaera sensors ...    record this machine's coarsened sensor events (see sensors.ts)
  *   chimaera help           this text
  *
  * Expected failures print their code, message and hint on stderr and exit
@@ -15,6 +17,8 @@ import { ChimaeraError } from '../common/index.ts';
 import { BOOT_USAGE, bootCommand } from './boot.ts';
 import { DISK_USAGE, runDiskCommand } from './disk.ts';
 import { LLM_USAGE, llmCommand } from './llm.ts';
+import { SENSORS_USAGE, sensorsCommand } from './sensors.ts';
+import { ANOMALY_USAGE, anomalyCommand } from './anomaly.ts';
 
 export const VERSION = '0.1.0';
 
@@ -26,6 +30,10 @@ ${BOOT_USAGE}
 ${DISK_USAGE}
 
 ${LLM_USAGE}
+
+${ANOMALY_USAGE}
+
+${SENSORS_USAGE}
 
   chimaera help       this text
   chimaera version    print the version`;
@@ -40,6 +48,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return runDiskCommand(rest, { out: (text) => process.stdout.write(text) });
       case 'llm':
         return await llmCommand(rest);
+      case 'anomaly':
+        return anomalyCommand(rest, { out: (text) => process.stdout.write(text) });
+      case 'sensors':
+        return await sensorsCommand(rest, { out: (text) => process.stdout.write(text) });
       case 'version':
       case '--version':
         process.stdout.write(`${VERSION}\n`);

@@ -131,18 +131,65 @@ export const ERROR_CODES = {
   'llm.not_loaded': { id: 780, hint: 'No model is loaded; boot with --model PATH (a .gguf file or a Hugging Face folder).' },
 
   // ── consent broker (1000–1049) ──────────────────────────────────────────
+  'consent.denied': { id: 1000, hint: 'The consent broker refused this action; `grants` shows what is allowed, `why ACTION` explains the decision.' },
+  'consent.malformed_request': { id: 1001, hint: 'The action names a resource the broker cannot check (a path with .., NUL or a short-name alias, a bad recipient); name it plainly.' },
+  'consent.audit_corrupt': { id: 1002, hint: 'The audit log hash chain is broken (a record was edited or the log truncated); keep the image for inspection and start a new audit log.' },
+  'consent.unknown_grant': { id: 1003, hint: 'No grant has that id; `grants` lists the live ones.' },
+  'consent.unknown_prompt': { id: 1004, hint: 'The consent prompt was never issued, was already answered, or its task ended; run the request again.' },
+  'consent.pattern_invalid': { id: 1005, hint: 'Patterns are an exact name, "dir/*" (one level), "dir/**" (subtree), "*@domain" or "*"; no other wildcards.' },
+  'consent.grant_store_corrupt': { id: 1006, hint: 'The grant store /lived/grants holds a record that is not a grant; revoke and re-grant, or delete the file to start with no grants.' },
 
   // ── cognition: tools, daemon (1050–1079), grammar (1080–1099) ──────────
+  'tool.unknown': { id: 1050, hint: 'No tool has that name; the tool list in the prompt (or `tools` in the shell) shows what exists.' },
+  'tool.args_invalid': { id: 1051, hint: 'A tool argument is missing, unknown, of the wrong type, out of range or too long (see the message); fix the call.' },
+  'tool.path_invalid': { id: 1052, hint: 'Tool paths are absolute, like /home/notes/a.txt, with no empty, "." or ".." segments and no control characters.' },
+  'tool.path_forbidden': { id: 1053, hint: 'Tools may only touch files under /home; /lived and the rest of the volume belong to the system.' },
+  'tool.call_malformed': { id: 1054, hint: 'A call is written tool.name(arg="text", n=3); check the quotes, commas and parentheses.' },
+  'tool.failed': { id: 1055, hint: 'The tool hit an unexpected error (see the message); it is reported to the model as data, and klog has details.' },
+  'daemon.consent_denied': { id: 1060, hint: 'The consent broker refused the call; grant the right when asked, or add a rule with `grants`.' },
+  'daemon.plan_invalid': { id: 1061, hint: 'The planner produced no call or too many calls in one turn; the task stops with what it has.' },
+  'daemon.planner_failed': { id: 1062, hint: 'The planner (the model) failed while planning; see klog, then ask again.' },
+  'daemon.step_limit': { id: 1063, hint: 'The task used all its rounds without replying; ask a narrower question or raise the limit.' },
+  'grammar.spec_invalid': { id: 1080, hint: 'A tool declaration cannot be compiled into the action grammar (duplicate or badly formed name, empty enum, bad range or limit); fix the tool spec.' },
+  'grammar.turn_malformed': { id: 1081, hint: 'The text is not a turn of the action grammar (<tool_call> JSON with fixed spacing and key order, 1–8 calls); the message says where it went wrong.' },
+  'grammar.integer_out_of_range': { id: 1082, hint: 'An integer argument lies outside the range its tool declares; use a value within it.' },
+  'grammar.token_rejected': { id: 1083, hint: 'A token that the action grammar does not allow at this point was fed to the constraint; use its mask, or tokenize with the same vocabulary.' },
+  'grammar.vocabulary_invalid': { id: 1084, hint: 'The token vocabulary and the model or end token do not belong together; build the vocabulary from the model\'s own tokenizer.' },
 
   // ── memory: episodes, sketch, vectors (1100–1149) ───────────────────────
+  'memory.episode_invalid': { id: 1100, hint: 'An episode record lacks a field or has one of the wrong type; this is a bug in the code that wrote it.' },
+  'memory.query_invalid': { id: 1101, hint: 'A memory search needs some words to look for and a result count of 1 or more.' },
 
   // ── sensors (1200–1249) ─────────────────────────────────────────────────
+  'sensors.wav_invalid': { id: 1200, hint: 'The audio file is not a WAV this reader understands (RIFF/WAVE with 16-bit integer PCM, 1 to 8 channels); convert it, for example with `sox in.wav -b 16 out.wav`.' },
+  'sensors.source_unavailable': { id: 1201, hint: 'The sensor source cannot run on this host (a device, folder or program is missing; see the message); install or connect it, or choose another source.' },
+  'sensors.source_failed': { id: 1202, hint: 'A sensor source failed while capturing (see the message) and was stopped; check the device or folder, then withdraw and grant the sense again.' },
+  'sensors.config_invalid': { id: 1203, hint: 'A sensor option is out of range (see the message for which one and the allowed range).' },
+  'sensors.salt_invalid': { id: 1204, hint: 'The sensor hashing salt must be exactly 16 bytes (128 bits); the system keeps it in /lived/snn/, so delete that file to make a new one.' },
+  'sensors.encoder_state_invalid': { id: 1205, hint: 'The saved spike-encoder state does not fit these encoders (wrong length, layout or values); start the encoders fresh.' },
+  'sensors.recording_invalid': { id: 1206, hint: 'A line of the sensor-event recording (JSON Lines) is not a valid sensor event (see the message for the line); re-record it with `chimaera sensors record`.' },
 
   // ── perception (1250–1299) ──────────────────────────────────────────────
+  'perception.params_invalid': { id: 1250, hint: 'A PC-SNN parameter is out of range (see the message for which one and its allowed range); fix it or leave it at its default.' },
+  'perception.input_invalid': { id: 1251, hint: 'A spike names a channel outside the network\'s input channels or its batches are out of tick order; feed the network from the encoders built for its channel map.' },
+  'perception.snapshot_truncated': { id: 1252, hint: 'The PC-SNN snapshot ends early (a partial write); restore an older snapshot from /lived/snn or start the network fresh.' },
+  'perception.snapshot_format': { id: 1253, hint: 'The bytes are not a PC-SNN snapshot, or their layout does not match their own header; restore another snapshot or start the network fresh.' },
+  'perception.snapshot_version': { id: 1254, hint: 'The PC-SNN snapshot was written by a different snapshot version; start the network fresh (it relearns online) or use the matching ChimaeraOS release.' },
+  'perception.snapshot_crc': { id: 1255, hint: 'The PC-SNN snapshot fails its CRC-32 check (damaged on disk); restore an older snapshot from /lived/snn or start the network fresh.' },
 
   // ── anomaly detection (1300–1349) ───────────────────────────────────────
+  'anomaly.csv_invalid': { id: 1300, hint: 'The CSV must hold numbers only (an optional first header row of names is allowed) with the same number of columns on every row; fix the cell named in the message.' },
+  'anomaly.data_invalid': { id: 1301, hint: 'The data is empty, mis-shaped or holds a non-finite value (see the message); clean the input before fitting or scoring.' },
+  'anomaly.params_invalid': { id: 1302, hint: 'An Isolation Forest or detector parameter is out of range (see the message for the allowed range).' },
+  'anomaly.width_mismatch': { id: 1303, hint: 'The samples have a different number of features than the data the model was fitted on; score rows with the same columns as the training data.' },
 
   // ── training, LoRA (1400–1499) ──────────────────────────────────────────
+  'train.config_invalid': { id: 1400, hint: 'Fix the training or LoRA option named in the message (rank, alpha, dropout, targets, learning rate, steps).' },
+  'train.batch_invalid': { id: 1401, hint: 'Every example needs token ids inside the vocabulary, at most the trainer\'s maxTokens tokens and at least one counted target; check the dataset builder.' },
+  'train.checkpoint_invalid': { id: 1402, hint: 'The checkpoint is damaged or not a ChimaeraOS training checkpoint; restore an older one or start training again.' },
+  'train.checkpoint_mismatch': { id: 1403, hint: 'The checkpoint was written for a different model shape, adapter or trainer mode; load it into a matching trainer.' },
+  'train.diverged': { id: 1404, hint: 'The loss or a gradient became NaN or infinite; lower the learning rate, enable gradient clipping or restore the last checkpoint.' },
+  'train.adapter_mismatch': { id: 1405, hint: 'The LoRA adapter was made for a model of another shape; train or load an adapter for this model.' },
 
   // ── shell and command line (9xx) ─────────────────────────────────────────
   'cli.usage': { id: 900, hint: 'Run `chimaera help` for the commands and their arguments.' },

@@ -130,6 +130,10 @@ export interface Grant {
   /** audit sequence number of the answer that created it */
   readonly createdBy: number;
   readonly revokedAtMs?: number;
+  /** task-lived grants ('once', 'task'): the task whose end kills them */
+  readonly taskId?: string;
+  /** a fresh grant (taint, egress, destroy, sense, ask rules): only these calls, shown in the prompt that made it, may use it */
+  readonly freshFor?: readonly string[];
 }
 
 /** one line of a bundled consent prompt: a right on a resource pattern, covering one or more calls */

@@ -7,3 +7,18 @@ export type { BlockDevice } from './block-device.ts';
 export type { Clock, Timers } from './clock.ts';
 export type { Console } from './console.ts';
 export type { Machine } from './machine.ts';
+export type {
+  AudioReading,
+  FileReading,
+  InterfaceCounters,
+  KeyClass,
+  KeyReading,
+  NetConnectionReading,
+  NetCountersReading,
+  NetReading,
+  SensorKind,
+  SensorReading,
+  SensorReadingMap,
+  SensorSource,
+  UsbReading,
+} from './sensors.ts';

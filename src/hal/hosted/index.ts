@@ -3,3 +3,4 @@ export { FileBlockDevice, type FileBlockDeviceOptions } from './file-block-devic
 export { HostedClock } from './hosted-clock.ts';
 export { HostedConsole } from './hosted-console.ts';
 export { HostedMachine, type HostedModule } from './hosted-machine.ts';
+export * from './sensors/index.ts';

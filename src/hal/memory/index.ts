@@ -4,3 +4,4 @@ export { ManualClock } from './manual-clock.ts';
 export { MemoryConsole } from './memory-console.ts';
 export { CrashBlockDevice, type CrashOutcome, type CrashPolicy } from './crash-block-device.ts';
 export { MemoryMachine, type MemoryModule } from './memory-machine.ts';
+export { ScriptedSensorSource } from './scripted-sensor-source.ts';

@@ -12,11 +12,20 @@
  *
  * The loop yields to the host event loop after every `yieldEvery` tokens so
  * an AbortSignal (cancel) can fire between tokens.
+ *
+ * With a `constraint` (constraint.ts), every sampled token comes from the
+ * constraint's mask, and a continuation the constraint forces is fed without
+ * sampling: its ids are accepted, streamed and evaluated in one batch with the
+ * token before them (the first ones with the prompt), so a literal of n tokens
+ * costs one forward pass instead of n. Generation ends ('eos') when the
+ * constraint is complete or an end token is sampled. Forced tokens count
+ * towards maxTokens. Without a constraint the loop is exactly the plain one.
  */
 
 import { fail } from '../../common/index.ts';
 import { Sampler, type SamplerOptions } from './sampler.ts';
 import { StopStringMatcher } from './stop-strings.ts';
+import type { TokenConstraint } from './constraint.ts';
 
 /** the part of an inference context generation uses (InferenceContext fits) */
 export interface GenerationContext {
@@ -52,6 +61,8 @@ export interface GenerateOptions extends SamplerOptions {
   readonly yieldFn?: () => Promise<void>;
   /** 'reuse' (default): keep the cached prefix the prompt shares with the context; 'reset': start over */
   readonly cache?: 'reuse' | 'reset';
+  /** restricts every token to what it allows and feeds what it forces (see the header) */
+  readonly constraint?: TokenConstraint;
 }
 
 export interface GenerateResult {
@@ -96,13 +107,35 @@ export async function generate(context: GenerationContext, promptTokens: ArrayLi
   const windowStart = Math.max(0, promptTokens.length - sampler.options.penaltyLastN);
   for (let i = windowStart; i < promptTokens.length; i++) sampler.accept(promptTokens[i]!);
   if (options.signal?.aborted) return { tokens: generated, text, stopReason: 'cancelled', reusedPromptTokens: reused };
-  let logits = context.evaluate(rest, { logits: 'last' });
+  const constraint = options.constraint;
 
   let stopReason: StopReason = 'max-tokens';
-  for (;;) {
+  /** take what the constraint forces into `batch` (accepted, streamed); false when a stop string ended the text */
+  const takeForced = (batch: number[]): boolean => {
+    const room = Math.min(options.maxTokens - generated.length, context.capacity - context.length - batch.length);
+    if (room <= 0) return true;
+    for (const id of constraint!.forcedTokens(room)) {
+      constraint!.accept(id);
+      sampler.accept(id);
+      generated.push(id);
+      batch.push(id);
+      const check = matcher.push(decoder.push(id));
+      emit(id, check.released);
+      if (check.stopped) return false;
+    }
+    return true;
+  };
+
+  const first = rest;
+  if (constraint !== undefined && !takeForced(first)) stopReason = 'stop-string';
+  let logits = stopReason === 'stop-string' || generated.length >= options.maxTokens ? new Float32Array(0) : context.evaluate(first, { logits: 'last' });
+
+  while (stopReason !== 'stop-string' && generated.length < options.maxTokens) {
     if (options.signal?.aborted) { stopReason = 'cancelled'; break; }
-    const id = sampler.sample(logits);
-    if (stopTokens.has(id)) { stopReason = 'eos'; break; }
+    if (constraint?.isComplete() === true) { stopReason = 'eos'; break; }
+    const id = sampler.sample(logits, constraint?.nextMask());
+    if (stopTokens.has(id)) { constraint?.accept(id); stopReason = 'eos'; break; }
+    constraint?.accept(id);
     sampler.accept(id);
     generated.push(id);
     const check = matcher.push(decoder.push(id));
@@ -110,8 +143,11 @@ export async function generate(context: GenerationContext, promptTokens: ArrayLi
     if (check.stopped) { stopReason = 'stop-string'; break; }
     if (generated.length >= options.maxTokens) { stopReason = 'max-tokens'; break; }
     if (context.length >= context.capacity) { stopReason = 'context-full'; break; }
-    logits = context.evaluate([id], { logits: 'last' });
-    if (generated.length % yieldEvery === 0) await (options.yieldFn ?? yieldToHost)();
+    const batch = [id];
+    if (constraint !== undefined && !takeForced(batch)) { stopReason = 'stop-string'; break; }
+    if (generated.length >= options.maxTokens) { stopReason = 'max-tokens'; break; }
+    logits = context.evaluate(batch, { logits: 'last' });
+    if (generated.length % yieldEvery === 0 || batch.length > 1) await (options.yieldFn ?? yieldToHost)();
   }
   if (stopReason !== 'stop-string') {
     const tail = matcher.push(decoder.flush());

@@ -2,3 +2,4 @@
 export { Sampler, argmax, DEFAULT_SAMPLER_OPTIONS, type SamplerOptions } from './sampler.ts';
 export { StopStringMatcher, type StopCheck } from './stop-strings.ts';
 export { generate, type GenerateOptions, type GenerateResult, type GenerationContext, type StopReason, type TextDecoding } from './generate.ts';
+export { applyMaskToLogits, maskAllowedCount, maskAllows, type TokenConstraint, type TokenMask } from './constraint.ts';

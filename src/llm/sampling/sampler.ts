@@ -19,6 +19,7 @@
  */
 
 import { fail, Rng } from '../../common/index.ts';
+import { applyMaskToLogits, maskAllowedCount, type TokenMask } from './constraint.ts';
 
 export interface SamplerOptions {
   /** T ≥ 0; default 0.8 (llama.cpp); 0 = greedy */
@@ -103,22 +104,64 @@ export class Sampler {
     this.windowLength = 0;
   }
 
-  /** choose the next token from `logits` ([vocab]); does not accept it */
-  sample(logits: Float32Array): number {
+  /**
+   * choose the next token from `logits` ([vocab]); does not accept it.
+   * With a mask, the penalised logits of denied ids are −∞ before top-k, top-p,
+   * min-p and temperature; an allow-list is sampled among its ids alone (O(k)).
+   */
+  sample(logits: Float32Array, mask?: TokenMask): number {
     const n = this.vocabSize;
     if (logits.length < n) fail('llm.sampling_invalid', `logits hold ${logits.length} values, the vocabulary has ${n}`);
+    if (mask !== undefined && mask.kind === 'allow') return this.sampleAmong(logits, mask.ids);
     const work = this.working;
     for (let i = 0; i < n; i++) work[i] = logits[i]!;
+    let allowed = n;
+    if (mask !== undefined) {
+      applyMaskToLogits(mask, work, n);
+      allowed = maskAllowedCount(mask, n);
+      if (allowed <= 0) fail('llm.sampling_invalid', 'the token constraint allows no token');
+    }
     this.applyPenalties();
-    const o = this.options;
-    if (o.temperature <= 0) return argmax(work, n);
-
-    // top-k: the k best, sorted best first
-    let kept = o.topK > 0 && o.topK < n ? o.topK : n;
+    if (this.options.temperature <= 0) return argmax(work, n);
     const ids = this.candidates;
     for (let i = 0; i < n; i++) ids[i] = i;
-    if (kept < n) selectTop(ids, work, 0, n - 1, kept);
+    return this.draw(n, allowed);
+  }
+
+  /** sample among `allowed` (sorted ascending ids) only: the allow-list fast path */
+  private sampleAmong(logits: Float32Array, allowed: Int32Array): number {
+    const count = allowed.length;
+    if (count === 0) fail('llm.sampling_invalid', 'the token constraint allows no token');
+    const work = this.working;
+    for (let i = 0; i < count; i++) {
+      const id = allowed[i]!;
+      if (id >= this.vocabSize) fail('llm.sampling_invalid', `the token constraint allows id ${id}, the vocabulary has ${this.vocabSize}`);
+      work[id] = logits[id]!;
+    }
+    this.applyPenalties(); // also touches ids outside the list; they are never read
+    if (this.options.temperature <= 0) {
+      let best = allowed[0]!;
+      for (let i = 1; i < count; i++) if (work[allowed[i]!]! > work[best]!) best = allowed[i]!; // ascending ids: lowest id on ties
+      return best;
+    }
+    this.candidates.set(allowed);
+    return this.draw(count, count);
+  }
+
+  /**
+   * top-k, top-p, min-p, temperature and the draw over candidates[0..count);
+   * at most `allowed` of them are eligible (a mask's denied ids sort last at −∞)
+   */
+  private draw(count: number, allowed: number): number {
+    const work = this.working;
+    const o = this.options;
+
+    // top-k: the k best, sorted best first
+    let kept = o.topK > 0 && o.topK < count ? o.topK : count;
+    const ids = this.candidates;
+    if (kept < count) selectTop(ids, work, 0, count - 1, kept);
     sortRange(ids, work, 0, kept - 1);
+    if (kept > allowed) kept = allowed;
 
     // top-p and min-p on temperature-1 probabilities
     const max = work[ids[0]!]!;

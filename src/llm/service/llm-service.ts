@@ -21,7 +21,7 @@ import { ChimaeraError, fail } from '../../common/index.ts';
 import type { Kernel, TaskContext } from '../../kernel/index.ts';
 import { renderChatSegments, type ChatMessage } from '../chat/index.ts';
 import type { InferenceContext } from '../model/index.ts';
-import { generate, type GenerateResult, type SamplerOptions } from '../sampling/index.ts';
+import { generate, type GenerateResult, type SamplerOptions, type TokenConstraint } from '../sampling/index.ts';
 import type { LoadedModel } from './load.ts';
 
 export interface GenerationRequest extends SamplerOptions {
@@ -29,12 +29,16 @@ export interface GenerationRequest extends SamplerOptions {
   readonly prompt?: string;
   /** … a conversation rendered with the ChatML template (generation prompt added) */
   readonly messages?: readonly ChatMessage[];
+  /** tool schemas for the template's <tools> block (with `messages`) */
+  readonly tools?: readonly unknown[];
   readonly maxTokens: number;
   readonly stopStrings?: readonly string[];
   /** publish each token on the bus as 'llm.token' */
   readonly stream?: boolean;
   /** caller-chosen id (unique among live requests); one is made up when absent */
   readonly requestId?: string;
+  /** restricts the output (the cognition daemon's action grammar); its end token must be <|im_end|> or <|endoftext|> */
+  readonly constraint?: TokenConstraint;
 }
 
 export interface GenerationOutcome extends GenerateResult {
@@ -175,7 +179,7 @@ export class LlmService {
     const promptTokens =
       request.prompt !== undefined
         ? tokenizer.encode(request.prompt, { specialTokens: 'parse' })
-        : renderChatSegments(request.messages!, { generationPrompt: 'add' }).flatMap((segment) =>
+        : renderChatSegments(request.messages!, { generationPrompt: 'add', ...(request.tools === undefined ? {} : { tools: request.tools }) }).flatMap((segment) =>
             tokenizer.encode(segment.text, { specialTokens: segment.kind === 'template' ? 'parse' : 'as-text' }),
           );
     const stopTokens = [tokenizer.eosId, tokenizer.specialTokens.get('<|im_end|>'), tokenizer.specialTokens.get('<|endoftext|>')].filter((x): x is number => x !== undefined);

@@ -1,0 +1,3 @@
+/** memory — layer 4: what the system has lived (the episodic log; later the User Sketch and vectors). */
+export * from './episodes.ts';
+export { EPISODES_PATH, openEpisodeLog, type EpisodeLogFile } from './episode-file.ts';
