@@ -261,8 +261,16 @@ export class ConsentBroker implements ConsentBrokerLike {
     return held.filter((g) => grantIsLive(g, view));
   }
 
+  /** the story of an action from the audit log alone; on a damaged log, what can be read plus the verification failure */
   why(actionId: string): WhyReport {
-    return explainAction(this.audit.records(), actionId, this.audit.verify());
+    const verification = this.audit.verify();
+    let records: ReturnType<AuditLog['records']> = [];
+    try {
+      records = this.audit.records();
+    } catch {
+      // unreadable storage: the verification result says where it broke
+    }
+    return explainAction(records, actionId, verification);
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────

@@ -50,7 +50,7 @@ export function grantIsLive(grant: Grant, view: ClockView): boolean {
  */
 export function grantServes(grant: Grant, task: TaskScope, actionId: string, view: ClockView): boolean {
   if (!grantIsLive(grant, view)) return false;
-  // MUTATION
+  if (grant.intentId !== null && grant.intentId !== task.intentId) return false;
   if (grant.intentId === null && grant.scope !== 'always') return false; // only standing user decisions float free of an intent
   if (grant.taskId !== undefined && grant.taskId !== task.taskId) return false;
   if (grant.freshFor !== undefined && !grant.freshFor.includes(actionId)) return false;
