@@ -30,8 +30,14 @@ import type { ActiveLora, SequenceWorkspace } from './workspace.ts';
 
 export type PassMode = 'train' | 'evaluate';
 
-/** run tokens[0 … count) forward; leaves logits [count, vocab] in ws.logits. `rng` drives LoRA dropout in 'train' mode */
-export function forwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens: ArrayLike<number>, count: number, mode: PassMode, rng: Rng | null): void {
+/**
+ * Run tokens[0 … count) forward. The head runs only for the positions in
+ * `headRows` (ascending; null = every position): ws.logits holds
+ * [rows, vocab] in that order. With a 151936-token vocabulary the head is the
+ * largest product, and positions whose target is ignored (the prompt) need
+ * no logits. `rng` drives LoRA dropout in 'train' mode.
+ */
+export function forwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens: ArrayLike<number>, count: number, mode: PassMode, rng: Rng | null, headRows: ArrayLike<number> | null = null): void {
   const config = model.config;
   const { hiddenSize: d, headCount, kvHeadCount, headDim, intermediateSize: f, rmsNormEps: eps } = config;
   const T = count;
@@ -60,10 +66,22 @@ export function forwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens
     residualForward(x, ws.projection, T * d);
   }
   rmsNormForward(ws.hFinal, ws.inverseFinal, x, model.outputNorm.value, T, d, eps);
-  linearRowsForward(ws.logits, ws.hFinal, T, model.head, null, 'overwrite');
+  if (headRows === null) {
+    for (let t = 0; t < T; t++) ws.headRows[t] = t;
+    ws.headRowCount = T;
+    linearRowsForward(ws.logits, ws.hFinal, T, model.head, null, 'overwrite');
+    return;
+  }
+  ws.headRowCount = headRows.length;
+  for (let r = 0; r < headRows.length; r++) {
+    const t = headRows[r]!;
+    ws.headRows[r] = t;
+    ws.hSelected.set(ws.hFinal.subarray(t * d, (t + 1) * d), r * d);
+  }
+  linearRowsForward(ws.logits, ws.hSelected, headRows.length, model.head, null, 'overwrite');
 }
 
-/** backward of the last forwardSequence; ws.logits must hold dL/dlogits. Adds into every non-null gradient */
+/** backward of the last forwardSequence; ws.logits must hold dL/dlogits of its head rows. Adds into every non-null gradient */
 export function backwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens: ArrayLike<number>, count: number): void {
   const config = model.config;
   const { hiddenSize: d, headCount, kvHeadCount, headDim, intermediateSize: f, vocabSize } = config;
@@ -73,9 +91,18 @@ export function backwardSequence(model: TrainModel, ws: SequenceWorkspace, token
   const dLogits = ws.logits;
   const { dx, dh } = ws;
 
-  if (model.headGrad !== null) matmulBackwardWeight(model.headGrad, dLogits, ws.hFinal, T, d, vocabSize);
+  // head: over the rows the forward computed (all T, or the selected positions, scattered back)
+  const rows = ws.headRowCount;
+  const all = rows === T;
+  const hRows = all ? ws.hFinal : ws.hSelected;
+  if (model.headGrad !== null) matmulBackwardWeight(model.headGrad, dLogits, hRows, rows, d, vocabSize);
   dh.fill(0, 0, T * d);
-  linearRowsBackwardInput(dh, dLogits, T, model.head);
+  if (all) linearRowsBackwardInput(dh, dLogits, T, model.head);
+  else {
+    ws.dhSelected.fill(0, 0, rows * d);
+    linearRowsBackwardInput(ws.dhSelected, dLogits, rows, model.head);
+    for (let r = 0; r < rows; r++) dh.set(ws.dhSelected.subarray(r * d, (r + 1) * d), ws.headRows[r]! * d);
+  }
   dx.fill(0, 0, T * d);
   rmsNormBackward(dx, model.outputNorm.grad, dh, ws.x, ws.inverseFinal, model.outputNorm.value, T, d);
 

@@ -10,7 +10,8 @@
  * each call is a micro-batch whose loss is the mean over its counted target
  * tokens; step() averages over the micro-batches), then step(): clip to the
  * global norm, AdamW with the scheduled learning rate, zero the gradients.
- * Each example is run as its own sequence from position 0 (sequence-pass.ts).
+ * Each example is run as its own sequence from position 0 (sequence-pass.ts);
+ * the output head runs only at positions with a counted target.
  * Dropout masks come from an Rng seeded by (seed, step, micro-batch), so a
  * run is reproducible and a restored checkpoint continues identically.
  */
@@ -153,9 +154,11 @@ export class Qwen2Trainer {
     let total = 0;
     examples.forEach((example, i) => {
       const T = example.tokens.length;
-      forwardSequence(this.model, this.workspace, example.tokens, T, 'train', rng);
+      const { rows, rowTargets } = countedRows(targets[i]!);
+      if (rows.length === 0) return;
+      forwardSequence(this.model, this.workspace, example.tokens, T, 'train', rng, rows);
       const logits = this.workspace.logits;
-      total += crossEntropyForwardBackward(logits, logits, targets[i]!, T, vocab, 1 / counted);
+      total += crossEntropyForwardBackward(logits, logits, rowTargets, rows.length, vocab, 1 / counted);
       backwardSequence(this.model, this.workspace, example.tokens, T);
     });
     const loss = total / counted;
@@ -188,10 +191,11 @@ export class Qwen2Trainer {
     let total = 0;
     let counted = 0;
     examples.forEach((example, i) => {
-      const T = example.tokens.length;
-      forwardSequence(this.model, this.workspace, example.tokens, T, 'evaluate', null);
-      total += crossEntropyLoss(this.workspace.logits, targets[i]!, T, this.config.vocabSize);
-      counted += countTargets(targets[i]!);
+      const { rows, rowTargets } = countedRows(targets[i]!);
+      if (rows.length === 0) return;
+      forwardSequence(this.model, this.workspace, example.tokens, example.tokens.length, 'evaluate', null, rows);
+      total += crossEntropyLoss(this.workspace.logits, rowTargets, rows.length, this.config.vocabSize);
+      counted += rows.length;
     });
     return { loss: total / counted, tokens: counted };
   }
@@ -254,6 +258,19 @@ export class Qwen2Trainer {
     if (counting === 'counted' && all.every((t) => countTargets(t) === 0)) fail('train.batch_invalid', 'no example in the batch has a counted target token');
     return all;
   }
+}
+
+/** the positions with a counted target (the head rows to compute) and those targets */
+function countedRows(targets: Int32Array): { rows: Int32Array; rowTargets: Int32Array } {
+  const rows = new Int32Array(countTargets(targets));
+  const rowTargets = new Int32Array(rows.length);
+  let r = 0;
+  for (let t = 0; t < targets.length; t++) {
+    if (targets[t]! < 0) continue;
+    rows[r] = t;
+    rowTargets[r++] = targets[t]!;
+  }
+  return { rows, rowTargets };
 }
 
 function countTargets(targets: Int32Array): number {

@@ -73,8 +73,14 @@ export class SequenceWorkspace {
   readonly inverseFinal: Float32Array;
   /** output-normed final hidden states [T, d] */
   readonly hFinal: Float32Array;
-  /** logits [T, vocab]; the backward overwrites them with their gradient */
+  /** logits [rows, vocab] of the head rows (all T positions, or the selected ones); the backward overwrites them with their gradient */
   readonly logits: Float32Array;
+  /** positions whose logits the last forward computed, in order [T]; headRowCount of them */
+  readonly headRows: Int32Array;
+  headRowCount = 0;
+  /** hFinal rows of the selected positions [T, d], and their gradient */
+  readonly hSelected: Float32Array;
+  readonly dhSelected: Float32Array;
   /** gradients [T, d] */
   readonly dx: Float32Array;
   readonly dh: Float32Array;
@@ -117,6 +123,9 @@ export class SequenceWorkspace {
     this.inverseFinal = f32(T);
     this.hFinal = f32(T * d);
     this.logits = f32(T * vocabSize);
+    this.headRows = new Int32Array(T);
+    this.hSelected = f32(T * d);
+    this.dhSelected = f32(T * d);
     this.dx = f32(T * d);
     this.dh = f32(T * d);
     this.dq = f32(T * qDim);
