@@ -11,5 +11,4 @@ export * from './daemon.ts';
 export * from './tools/index.ts';
 export * from './fixtures.ts';
 export * from './grammar/index.ts';
-export * from './scenarios/index.ts';
 export * from './llm-planner.ts';
