@@ -127,6 +127,7 @@ export const ERROR_CODES = {
   'llm.sampling_invalid': { id: 757, hint: 'A sampling option is out of range; see the sampler documentation for each option and its range.' },
   'llm.chat_invalid': { id: 758, hint: 'A chat message is malformed (unknown role or missing content); fix the message list.' },
   'llm.tool_call_malformed': { id: 759, hint: 'The model produced a tool call that is not valid JSON of the form {"name": ..., "arguments": {...}}; ask again or ignore it.' },
+  'llm.adapter_mismatch': { id: 760, hint: 'A LoRA adapter does not fit this model (layer count or a matrix shape differs); use an adapter trained for this base model.' },
   // kernel service (780–789)
   'llm.not_loaded': { id: 780, hint: 'No model is loaded; boot with --model PATH (a .gguf file or a Hugging Face folder).' },
 
@@ -190,6 +191,10 @@ export const ERROR_CODES = {
   'train.checkpoint_mismatch': { id: 1403, hint: 'The checkpoint was written for a different model shape, adapter or trainer mode; load it into a matching trainer.' },
   'train.diverged': { id: 1404, hint: 'The loss or a gradient became NaN or infinite; lower the learning rate, enable gradient clipping or restore the last checkpoint.' },
   'train.adapter_mismatch': { id: 1405, hint: 'The LoRA adapter was made for a model of another shape; train or load an adapter for this model.' },
+  // adapter files: PEFT folders, GGUF LoRA export (1450–1469)
+  'train.peft_config_invalid': { id: 1450, hint: 'adapter_config.json is missing, not JSON, or describes something other than a plain LoRA (peft_type LORA, bias "none", fan_in_fan_out false, known target modules); re-export the adapter with PEFT defaults.' },
+  'train.peft_tensor_missing': { id: 1451, hint: 'adapter_model.safetensors lacks a lora_A/lora_B tensor that adapter_config.json promises; the folder is incomplete or the config belongs to another adapter.' },
+  'train.peft_tensor_invalid': { id: 1452, hint: 'A tensor in adapter_model.safetensors has the wrong shape or rank, an unsupported dtype, or a name PEFT would not write for this config; re-export the adapter for this base model.' },
 
   // ── shell and command line (9xx) ─────────────────────────────────────────
   'cli.usage': { id: 900, hint: 'Run `chimaera help` for the commands and their arguments.' },

@@ -140,3 +140,32 @@ test('W stays inside its bounds and keeps each unit’s incoming L1 at λ·N_pre
     }
   });
 });
+
+test('units silent through enough active time get fresh incoming weights', () => {
+  const network = new PcSnn({ ...SMALL, reseedAfterActiveMs: 3000 });
+  const before = network.state.feedforward[2].slice();
+  network.step(6000, input(9, 6000, 4));
+  const reseeded = network.stats().reseededUnits;
+  assert.ok(reseeded > 0, 'some units stayed silent and were re-seeded');
+  assert.notDeepEqual(network.state.feedforward[2], before);
+  assert.ok(network.state.feedforward.every((w) => w.every((x) => x >= 0 && x <= 1)));
+});
+
+test("'tied' mode: W follows Uᵀ (normalised) and is not changed by STDP", () => {
+  const network = new PcSnn({ ...SMALL, feedforwardMode: 'tied' });
+  network.step(4000, input(10, 4000, 6));
+  const u = network.state.prediction[0];
+  const w = network.state.feedforward[0];
+  const pre = 32;
+  const post = 48;
+  let tiedUnits = 0;
+  for (let k = 0; k < post; k++) {
+    let uSum = 0;
+    for (let j = 0; j < pre; j++) uSum += u[k * pre + j]!;
+    if (uSum === 0) continue;
+    // W's column k was U's row k at the last window end; U moved since, so compare shape loosely: zero where U is zero
+    for (let j = 0; j < pre; j++) if (u[k * pre + j] === 0 && w[j * post + k] !== 0) assert.fail(`W_0[${j}, ${k}] non-zero where U_0 is zero`);
+    tiedUnits++;
+  }
+  assert.ok(tiedUnits > 0, 'some units learned a prediction and tied their W to it');
+});

@@ -102,7 +102,7 @@ export class ErrorLayer {
   readonly windowMinus: Int32Array;
   /**
    * (2N) i32 error spikes of the last tick, for the level above to integrate
-   * next tick: +(i+1) for E⁺_i, −(i+1) for E⁻_i; first `queue[2N]`… see queueLength
+   * next tick: +(i+1) for E⁺_i, −(i+1) for E⁻_i; the first queueLength[0] are valid
    */
   readonly queue: Int32Array;
   /** (1) i32 entries in `queue` */
