@@ -23,3 +23,17 @@ test('recording: a bad line is a typed error naming the line', () => {
   assert.throws(() => parseSensorEvents('{"kind":"fs","atMs":1,"type":"create","bucket":99}'), (e) => isChimaeraError(e, 'sensors.recording_invalid'));
   assert.throws(() => parseSensorEvents('not json'), (e) => isChimaeraError(e, 'sensors.recording_invalid'));
 });
+
+test('recording: the committed perception fixtures are valid, time-ordered and carry no path text', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const folder = new URL('../../bench/fixtures/perception/', import.meta.url);
+  const names = readdirSync(folder).filter((name) => name.endsWith('.jsonl'));
+  assert.ok(names.length >= 4, `fixtures: ${names.join(', ')}`);
+  for (const name of names) {
+    const text = readFileSync(new URL(name, folder), 'utf8');
+    const events = parseSensorEvents(text, name);
+    assert.ok(events.length > 0, name);
+    assert.ok(events.every((e, i) => i === 0 || e.atMs >= events[i - 1]!.atMs), `${name} is in time order`);
+    assert.ok(!text.includes('/'), `${name} holds no paths`);
+  }
+});
