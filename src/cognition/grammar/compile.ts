@@ -4,12 +4,23 @@
  * Hermes-style tool-call JSON exactly as Qwen2.5's chat template renders it in
  * history (COGNITION.md §1), with fixed spacing and keys in schema order:
  *
- *   turn    ::= call ("\n" call){0,maxCalls-1}  END
- *   call    ::= "<tool_call>\n{\"name\": " tool "}\n</tool_call>"
- *   tool    ::= "\"fs.read\", \"arguments\": {" args(fs.read) "}"  | …  (one per tool)
- *   args(t) ::= the params of t in schema order, "\"key\": " value, joined by ", ";
- *               an optional param may be left out (the ones after it keep their order)
- *   value   ::= string | path | integer | enum | recipient | tool-name   (values.ts)
+ *   turn      ::= call ("\n" call){0,maxCalls-1} END
+ *   call      ::= "<tool_call>\n{\"name\": " tool "}\n</tool_call>"
+ *   tool      ::= "\"fs.read\", \"arguments\": {" args(fs.read) "}"  | …     (one per tool)
+ *   args(t)   ::= [ arg(p1) { ", " arg(pi) } ]   the params of t in schema order; an
+ *                 optional one may be left out, the others keep their order
+ *   arg(p)    ::= "\"" p.name "\": " value(p.type)
+ *   value     ::= string | path | integer | enum | recipient | tool-name
+ *   string    ::= "\"" { char | escape } "\""             at most maxLength body bytes
+ *   char      ::= any UTF-8 scalar value except "\"", "\\" and U+0000–U+001F
+ *                 (well-formed: no overlongs, no surrogates, ≤ U+10FFFF)
+ *   escape    ::= "\\" ( "\"" | "\\" | "/" | "b" | "f" | "n" | "r" | "t" | "u" hex hex hex hex )
+ *   path      ::= "\"" ( "/" segment )+ "\""               at most maxLength body bytes
+ *   segment   ::= [A-Za-z0-9_ .-]+  except "." and ".."
+ *   integer   ::= "0" | [ "-" ] [1-9] [0-9]*              exactly within [min, max]
+ *   enum      ::= one of the declared values, as JSON strings
+ *   recipient ::= "\"" [a-z0-9._-]+ [ "@" [a-z0-9.-]+ ] "\""
+ *   tool-name ::= one of the tool names, as JSON strings
  *
  * END is the end token (<|im_end|>), allowed only where a call has just closed;
  * it is not part of the text. `reply` and `ask_user` are tools like any other.

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { isChimaeraError, Rng } from '../../common/index.ts';
 import { generate, Tokenizer, type GenerationContext } from '../../llm/index.ts';
+import { ActionDecoding } from './action-decoding.ts';
 import { compileActionGrammar } from './compile.ts';
 import { GrammarConstraint } from './constraint.ts';
 import { allowedIds, GrammarMasks } from './mask.ts';
@@ -130,4 +131,19 @@ test('accept refuses tokens the grammar does not allow, with grammar.token_rejec
   constraint.accept(endTokenId);
   assert.equal(constraint.isComplete(), true);
   assert.throws(() => constraint.nextMask(), (e) => isChimaeraError(e, 'grammar.token_rejected'));
+});
+
+test('ActionDecoding puts it together for the real registry: a constrained turn parses into typed calls', async () => {
+  const { createToolRegistry } = await import('../tools/index.ts');
+  const decoding = ActionDecoding.create(tokenizer, createToolRegistry().list() as never, { vocabSize: VOCAB, vocabulary });
+  // random logits, but tokens holding a quote are favoured, so strings (up to 16 KiB here) close soon
+  const quoteBoosted = pool.slice(0, 4).map((logits) => logits.map((value, id) => (vocabulary.tokenBytes(id).includes(0x22) ? value + 6 : value)));
+  const stepRng = new Rng(7);
+  const result = await generate(new StubContext(() => quoteBoosted[stepRng.int(0, 3)]!), PROMPT, {
+    tokenizer, maxTokens: 6000, stopTokens, temperature: 0.8, seed: 7, constraint: decoding.constraint(),
+  });
+  assert.equal(result.stopReason, 'eos');
+  const calls = decoding.parse(result.text);
+  assert.ok(calls.length >= 1 && calls.every((c) => decoding.grammar.toolsByName.has(c.tool)));
+  assert.throws(() => ActionDecoding.create(tokenizer, TEST_TOOLS, { vocabulary, vocabSize: 200_000 }), (e) => isChimaeraError(e, 'grammar.vocabulary_invalid'));
 });

@@ -5,3 +5,4 @@ export { TokenVocabulary, type VocabularySource } from './vocabulary.ts';
 export { GrammarMasks, slowAllowedIds, allowedIds, type GrammarMaskStats } from './mask.ts';
 export { GrammarConstraint, type GrammarConstraintOptions } from './constraint.ts';
 export { parseActionTurn, renderActionTurn } from './parse.ts';
+export { ActionDecoding, type ActionDecodingOptions } from './action-decoding.ts';

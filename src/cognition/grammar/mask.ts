@@ -128,16 +128,31 @@ export class GrammarMasks {
   private filterByRoom(state: number, room: number): TokenMask {
     let table = this.needs.get(state);
     if (table === undefined) {
-      const recorded: number[][] = [[], []];
-      this.walk(state, 0, MANY_CALLS, recorded);
-      const order = recorded[0]!.map((_, i) => i).sort((a, b) => recorded[0]![a]! - recorded[0]![b]!);
-      table = { ids: Int32Array.from(order, (i) => recorded[0]![i]!), needs: Int32Array.from(order, (i) => recorded[1]![i]!) };
+      const needById = new Int32Array(this.vocabulary.size).fill(-1);
+      this.walk(state, 0, MANY_CALLS, needById);
+      let count = 0;
+      for (let id = 0; id < needById.length; id++) if (needById[id]! >= 0) count++;
+      table = { ids: new Int32Array(count), needs: new Int32Array(count) };
+      for (let id = 0, n = 0; id < needById.length; id++) {
+        if (needById[id]! < 0) continue;
+        table.ids[n] = id;
+        table.needs[n++] = needById[id]!;
+      }
       this.needs.set(state, table);
     } else this.stats.hits++;
-    const kept: number[] = [];
-    for (let i = 0; i < table.ids.length; i++) if (table.needs[i]! <= room) kept.push(table.ids[i]!);
-    if (this.grammar.dfa.accepting[state] === 1) kept.push(this.endTokenId);
-    return this.smallestForm(Int32Array.from(kept).sort());
+    const flags = this.flags;
+    let kept = 0;
+    for (let i = 0; i < table.ids.length; i++) {
+      if (table.needs[i]! <= room) {
+        flags[table.ids[i]!] = 1;
+        kept++;
+      }
+    }
+    if (this.grammar.dfa.accepting[state] === 1) {
+      flags[this.endTokenId] = 1;
+      kept++;
+    }
+    return this.formFromFlags(kept);
   }
 
   /** compute every state's fresh mask now (boot-time precompute); returns the time taken [ms] */
@@ -161,8 +176,8 @@ export class GrammarMasks {
     return summary;
   }
 
-  /** the trie walk from (state, count, callsLeft); with `record`, each allowed token's id and need go to record[0] and record[1] */
-  private walk(state: number, count0: number, callsLeft0: number, record?: number[][]): WalkResult {
+  /** the trie walk from (state, count, callsLeft); with `needById` ([size]), each allowed token's need is written there */
+  private walk(state: number, count0: number, callsLeft0: number, needById?: Int32Array): WalkResult {
     const started = this.now();
     this.stats.misses++;
     const dfa = this.grammar.dfa;
@@ -189,7 +204,8 @@ export class GrammarMasks {
     stackCalls[0] = callsLeft0;
     stackInStart[0] = startRegion >= 0 ? 1 : 0;
     stackNeed[0] = 0;
-    const allowed: number[] = [];
+    const flags = this.flags;
+    let allowedCount = 0;
     let maxNeed = 0;
     let maxCrossings = 0;
     let visited = 0;
@@ -228,43 +244,49 @@ export class GrammarMasks {
       stackCalls[depth] = calls;
       stackInStart[depth] = inStart;
       for (let token = nodeToken[i]!; token >= 0; token = same[token]!) {
-        allowed.push(token);
-        if (record !== undefined) {
-          record[0]!.push(token);
-          record[1]!.push(pathNeed);
-        }
+        flags[token] = 1;
+        allowedCount++;
+        if (needById !== undefined) needById[token] = pathNeed;
       }
       i++;
     }
-    if (dfa.accepting[state] === 1) allowed.push(this.endTokenId);
+    if (dfa.accepting[state] === 1) {
+      flags[this.endTokenId] = 1;
+      allowedCount++;
+    }
     this.stats.nodesVisited += visited;
-    const mask = this.smallestForm(Int32Array.from(allowed).sort());
+    const mask = this.formFromFlags(allowedCount);
     this.stats.walkMs += this.now() - started;
     return { mask, maxNeed, maxCrossings };
   }
 
   /**
-   * the smallest of allow-list, deny-list and bitset for sorted `allowed`; a list
-   * wins up to twice the bitset's size, since applying it costs O(k), not O(V)
+   * the mask of the ids flagged in `flags` (`allowed` of them), in the smallest
+   * of allow-list, deny-list and bitset; a list wins up to twice the bitset's
+   * size, since applying it costs O(k), not O(V). Clears the flags.
    */
-  private smallestForm(allowed: Int32Array): TokenMask {
+  private formFromFlags(allowed: number): TokenMask {
     const size = this.vocabulary.size;
-    const allowBytes = 4 * allowed.length;
-    const denyBytes = 4 * (size - allowed.length);
+    const flags = this.flags;
+    const allowBytes = 4 * allowed;
+    const denyBytes = 4 * (size - allowed);
     const bitsBytes = 2 * 4 * Math.ceil(size / 32);
-    if (allowed.length > 0 && allowBytes <= denyBytes && allowBytes <= bitsBytes) return { kind: 'allow', ids: allowed };
-    if (denyBytes <= bitsBytes) {
-      const flags = this.flags;
-      for (let i = 0; i < allowed.length; i++) flags[allowed[i]!] = 1;
-      const denied = new Int32Array(size - allowed.length);
-      let n = 0;
-      for (let id = 0; id < size; id++) if (flags[id] === 0) denied[n++] = id;
-      for (let i = 0; i < allowed.length; i++) flags[allowed[i]!] = 0;
-      return { kind: 'deny', ids: denied };
+    let mask: TokenMask;
+    if (allowed > 0 && allowBytes <= denyBytes && allowBytes <= bitsBytes) {
+      const ids = new Int32Array(allowed);
+      for (let id = 0, n = 0; n < allowed; id++) if (flags[id] === 1) ids[n++] = id;
+      mask = { kind: 'allow', ids };
+    } else if (denyBytes <= bitsBytes) {
+      const ids = new Int32Array(size - allowed);
+      for (let id = 0, n = 0; id < size; id++) if (flags[id] === 0) ids[n++] = id;
+      mask = { kind: 'deny', ids };
+    } else {
+      const words = new Uint32Array(Math.ceil(size / 32));
+      for (let id = 0; id < size; id++) if (flags[id] === 1) words[id >>> 5]! |= 1 << (id & 31);
+      mask = { kind: 'bits', words, allowed };
     }
-    const words = new Uint32Array(Math.ceil(size / 32));
-    for (let i = 0; i < allowed.length; i++) words[allowed[i]! >>> 5]! |= 1 << (allowed[i]! & 31);
-    return { kind: 'bits', words, allowed: allowed.length };
+    flags.fill(0);
+    return mask;
   }
 }
 

@@ -70,8 +70,16 @@ export function applyMaskToLogits(mask: TokenMask, logits: Float32Array, vocabSi
     const ids = mask.ids;
     for (let i = 0; i < ids.length; i++) logits[ids[i]!] = -Infinity;
   } else if (mask.kind === 'bits') {
+    // a word at a time: all-allowed words cost one read
     const words = mask.words;
-    for (let id = 0; id < vocabSize; id++) if (((words[id >>> 5]! >>> (id & 31)) & 1) === 0) logits[id] = -Infinity;
+    const wordCount = Math.ceil(vocabSize / 32);
+    for (let w = 0; w < wordCount; w++) {
+      const word = words[w]!;
+      if (word === 0xffffffff) continue;
+      const base = w << 5;
+      const end = Math.min(32, vocabSize - base);
+      for (let bit = 0; bit < end; bit++) if (((word >>> bit) & 1) === 0) logits[base + bit] = -Infinity;
+    }
   } else {
     const ids = mask.ids;
     let next = 0;

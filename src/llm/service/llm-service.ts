@@ -37,7 +37,7 @@ export interface GenerationRequest extends SamplerOptions {
   readonly stream?: boolean;
   /** caller-chosen id (unique among live requests); one is made up when absent */
   readonly requestId?: string;
-  /** restricts the output (the cognition daemon's action grammar); its end token must be <|im_end|> or <|endoftext|> */
+  /** restricts the output (the cognition daemon's action grammar): a fresh one per request, whose end token is <|im_end|> or <|endoftext|> */
   readonly constraint?: TokenConstraint;
 }
 
