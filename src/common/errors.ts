@@ -160,6 +160,7 @@ export const ERROR_CODES = {
   // ── memory: episodes, sketch, vectors (1100–1149) ───────────────────────
   'memory.episode_invalid': { id: 1100, hint: 'An episode record lacks a field or has one of the wrong type; this is a bug in the code that wrote it.' },
   'memory.query_invalid': { id: 1101, hint: 'A memory search needs some words to look for and a result count of 1 or more.' },
+  'memory.correction_invalid': { id: 1102, hint: 'A correction names a task of the episodic log (ids like t3, see the task list) and says what the right answer was; check the task id and give the text.' },
 
   // ── sensors (1200–1249) ─────────────────────────────────────────────────
   'sensors.wav_invalid': { id: 1200, hint: 'The audio file is not a WAV this reader understands (RIFF/WAVE with 16-bit integer PCM, 1 to 8 channels); convert it, for example with `sox in.wav -b 16 out.wav`.' },
@@ -169,6 +170,7 @@ export const ERROR_CODES = {
   'sensors.salt_invalid': { id: 1204, hint: 'The sensor hashing salt must be exactly 16 bytes (128 bits); the system keeps it in /lived/snn/, so delete that file to make a new one.' },
   'sensors.encoder_state_invalid': { id: 1205, hint: 'The saved spike-encoder state does not fit these encoders (wrong length, layout or values); start the encoders fresh.' },
   'sensors.recording_invalid': { id: 1206, hint: 'A line of the sensor-event recording (JSON Lines) is not a valid sensor event (see the message for the line); re-record it with `chimaera sensors record`.' },
+  'sensors.no_consent_broker': { id: 1207, hint: 'Senses are granted through the consent broker, and this system was started without one; boot the whole system (`chimaera boot`) to grant sensing.' },
 
   // ── perception (1250–1299) ──────────────────────────────────────────────
   'perception.params_invalid': { id: 1250, hint: 'A PC-SNN parameter is out of range (see the message for which one and its allowed range); fix it or leave it at its default.' },
@@ -191,6 +193,11 @@ export const ERROR_CODES = {
   'train.checkpoint_mismatch': { id: 1403, hint: 'The checkpoint was written for a different model shape, adapter or trainer mode; load it into a matching trainer.' },
   'train.diverged': { id: 1404, hint: 'The loss or a gradient became NaN or infinite; lower the learning rate, enable gradient clipping or restore the last checkpoint.' },
   'train.adapter_mismatch': { id: 1405, hint: 'The LoRA adapter was made for a model of another shape; train or load an adapter for this model.' },
+  // the retrain cycle: dataset, adapters in /lived, history, promotion (1420–1449)
+  'train.retrain_busy': { id: 1420, hint: 'A retrain is already running; wait for it to finish (klog, facility train, shows its progress) and try again.' },
+  'train.rollback_unavailable': { id: 1421, hint: 'There is no promoted adapter to roll back (the base model is already running without one); `adapters list` shows the history.' },
+  'train.adapter_missing': { id: 1422, hint: 'An adapter folder under /lived/adapters is missing or unreadable; roll back to another adapter or run a retrain to make a new one.' },
+  'train.history_invalid': { id: 1423, hint: 'A record of /lived/adapters/history is not one this version writes; the history file is damaged or from another version (move it away to start a new history).' },
   // adapter files: PEFT folders, GGUF LoRA export (1450–1469)
   'train.peft_config_invalid': { id: 1450, hint: 'adapter_config.json is missing, not JSON, or describes something other than a plain LoRA (peft_type LORA, bias "none", fan_in_fan_out false, known target modules); re-export the adapter with PEFT defaults.' },
   'train.peft_tensor_missing': { id: 1451, hint: 'adapter_model.safetensors lacks a lora_A/lora_B tensor that adapter_config.json promises; the folder is incomplete or the config belongs to another adapter.' },

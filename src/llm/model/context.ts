@@ -86,6 +86,7 @@ export class InferenceContext {
       prepared: alloc(batchSize * largestPrepared, 'prepared activations'),
       backend: model.backend,
       products: [0, 1, 2].map(() => ({ out: new Float32Array(0), weight: model.output, nOut: 0 })),
+      adapterInner: new Float64Array(0),
     };
     this.history = new Int32Array(maxTokens);
     this.logitsBuffer = f32(config.vocabSize, 'logits');

@@ -2,6 +2,7 @@
 export { configFromGgufMetadata, configFromHfConfig, configToGgufMetadata, validateConfig, type Qwen2Config, type MetadataLookup, type TensorLookup } from './config.ts';
 export { buildQwen2Weights, type Qwen2Weights, type Qwen2LayerWeights, type BuildWeightsOptions, type TensorNaming } from './weights.ts';
 export { Qwen2Model, type ModelOptions } from './qwen2.ts';
+export { AdapterSet, ADAPTER_TARGETS, addAdapterDeltas, adapterTargetShape, type AdapterLike, type AdapterMatricesLike, type AdapterTarget, type LayerAdapters } from './adapters.ts';
 export { attendTokens, typescriptBackend, type KernelChoice, type MatmulBackend, type Product } from './backend.ts';
 export { WasmMatmulBackend } from './wasm-backend.ts';
 export { InferenceContext, type ContextOptions, type EvaluateOptions, type LogitsMode, type Pooling } from './context.ts';

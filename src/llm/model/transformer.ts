@@ -4,9 +4,12 @@
  * architecture file strings together (norm, projection, rotary, causal
  * attention through the KV cache, SwiGLU FFN, residual add). Each operation
  * runs over all tokens of the batch; qwen2.ts is one short list of them.
+ * Projections take the LoRA matrices of their slot (adapters.ts): the
+ * adapters' deltas join the base product before any bias or activation.
  */
 
 import type { Tensor } from '../tensor.ts';
+import { addAdapterDeltas, type AdapterMatricesLike, type LayerAdapters } from './adapters.ts';
 import type { MatmulBackend, Product } from './backend.ts';
 import type { Qwen2Config } from './config.ts';
 import { addBias, addInPlace, swiglu } from './ffn.ts';
@@ -53,6 +56,13 @@ export interface BatchState {
   readonly backend: MatmulBackend;
   /** reused product descriptors for backend.multiply [3] */
   readonly products: Product[];
+  /** LoRA inner activations of one token [≥ largest adapter rank] f64; grown once when a larger-rank adapter arrives */
+  adapterInner: Float64Array;
+}
+
+/** make sure the adapter scratch holds `rank` values (allocates only when adapters of a larger rank are first used) */
+export function ensureAdapterScratch(s: BatchState, rank: number): void {
+  if (s.adapterInner.length < rank) s.adapterInner = new Float64Array(rank);
 }
 
 /** normed[t] = rmsNorm(x[t]) · weight for every token */
@@ -61,10 +71,11 @@ export function normTokens(s: BatchState, weight: Float32Array): void {
   for (let t = 0; t < s.tokens; t++) rmsNorm(s.normed, t * d, s.x, t * d, weight, d, s.config.rmsNormEps);
 }
 
-/** out[t] = W · input[t] (+ bias) for every token; W: [nIn, nOut] */
-export function project(s: BatchState, out: Float32Array, input: Float32Array, weight: Tensor, nIn: number, nOut: number, bias: Float32Array | null): void {
+/** out[t] = W · input[t] + Σ adapters' scale·B(A·input[t]) (+ bias) for every token; W: [nIn, nOut] */
+export function project(s: BatchState, out: Float32Array, input: Float32Array, weight: Tensor, nIn: number, nOut: number, bias: Float32Array | null, adapters: readonly AdapterMatricesLike[]): void {
   setProduct(s, 0, out, weight, nOut);
   s.backend.multiply(input, s.tokens, nIn, s.products, 1, s.prepared);
+  if (adapters.length > 0) addAdapterDeltas(out, input, s.tokens, adapters, s.adapterInner);
   if (bias !== null) addBias(out, bias, s.tokens, nOut);
 }
 
@@ -75,13 +86,16 @@ function setProduct(s: BatchState, index: number, out: Float32Array, weight: Ten
   product.nOut = nOut;
 }
 
-/** q, k, v = Wq·normed + bq, Wk·normed + bk, Wv·normed + bv in one backend call (one pass of the threads) */
-export function projectQueryKeyValue(s: BatchState, query: Tensor, key: Tensor, value: Tensor, queryBias: Float32Array | null, keyBias: Float32Array | null, valueBias: Float32Array | null): void {
+/** q, k, v = Wq·normed + bq, Wk·normed + bk, Wv·normed + bv in one backend call (one pass of the threads), adapter deltas before the biases */
+export function projectQueryKeyValue(s: BatchState, query: Tensor, key: Tensor, value: Tensor, queryBias: Float32Array | null, keyBias: Float32Array | null, valueBias: Float32Array | null, adapters: LayerAdapters): void {
   const { hiddenSize: d, headCount, kvHeadCount, headDim } = s.config;
   setProduct(s, 0, s.q, query, headCount * headDim);
   setProduct(s, 1, s.k, key, kvHeadCount * headDim);
   setProduct(s, 2, s.v, value, kvHeadCount * headDim);
   s.backend.multiply(s.normed, s.tokens, d, s.products, 3, s.prepared);
+  if (adapters.q.length > 0) addAdapterDeltas(s.q, s.normed, s.tokens, adapters.q, s.adapterInner);
+  if (adapters.k.length > 0) addAdapterDeltas(s.k, s.normed, s.tokens, adapters.k, s.adapterInner);
+  if (adapters.v.length > 0) addAdapterDeltas(s.v, s.normed, s.tokens, adapters.v, s.adapterInner);
   if (queryBias !== null) addBias(s.q, queryBias, s.tokens, headCount * headDim);
   if (keyBias !== null) addBias(s.k, keyBias, s.tokens, kvHeadCount * headDim);
   if (valueBias !== null) addBias(s.v, valueBias, s.tokens, kvHeadCount * headDim);
@@ -109,15 +123,17 @@ export function addResidual(s: BatchState, delta: Float32Array): void {
   addInPlace(s.x, delta, s.tokens * s.config.hiddenSize);
 }
 
-/** projection[t] = down(silu(gate·normed[t]) ⊙ up·normed[t]) */
-export function feedForwardSwiglu(s: BatchState, gate: Tensor, up: Tensor, down: Tensor): void {
+/** projection[t] = down(silu(gate·normed[t]) ⊙ up·normed[t]), each product with its adapter deltas (gate/up before the SiLU) */
+export function feedForwardSwiglu(s: BatchState, gate: Tensor, up: Tensor, down: Tensor, adapters: LayerAdapters): void {
   const d = s.config.hiddenSize;
   const f = s.config.intermediateSize;
   setProduct(s, 0, s.gate, gate, f);
   setProduct(s, 1, s.up, up, f);
   s.backend.multiply(s.normed, s.tokens, d, s.products, 2, s.prepared);
+  if (adapters.gate.length > 0) addAdapterDeltas(s.gate, s.normed, s.tokens, adapters.gate, s.adapterInner);
+  if (adapters.up.length > 0) addAdapterDeltas(s.up, s.normed, s.tokens, adapters.up, s.adapterInner);
   swiglu(s.gate, s.up, s.tokens * f);
-  project(s, s.projection, s.gate, down, f, d, null);
+  project(s, s.projection, s.gate, down, f, d, null, adapters.down);
 }
 
 /** what an inference context needs from an architecture */
