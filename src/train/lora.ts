@@ -20,7 +20,7 @@
  */
 
 import { Rng, fail } from '../common/index.ts';
-import type { Qwen2Config } from '../llm/index.ts';
+import { adapterTargetShape, type Qwen2Config } from '../llm/index.ts';
 import { matmulRowsForward } from './ops/matmul.ts';
 
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
@@ -57,19 +57,8 @@ export interface LoraMatrices {
   readonly b: Float32Array;
 }
 
-/** (nIn, nOut) of a target's base matrix in a Qwen2 model */
-export function loraTargetShape(config: Qwen2Config, target: LoraTarget): { nIn: number; nOut: number } {
-  const { hiddenSize: d, intermediateSize: f } = config;
-  const qDim = config.headCount * config.headDim;
-  const kvDim = config.kvHeadCount * config.headDim;
-  switch (target) {
-    case 'q': return { nIn: d, nOut: qDim };
-    case 'k': case 'v': return { nIn: d, nOut: kvDim };
-    case 'o': return { nIn: qDim, nOut: d };
-    case 'gate': case 'up': return { nIn: d, nOut: f };
-    case 'down': return { nIn: f, nOut: d };
-  }
-}
+/** (nIn, nOut) of a target's base matrix in a Qwen2 model (the engine's own table) */
+export const loraTargetShape: (config: Qwen2Config, target: LoraTarget) => { nIn: number; nOut: number } = adapterTargetShape;
 
 export function validateLoraConfig(config: LoraConfig): LoraConfig {
   if (!Number.isInteger(config.rank) || config.rank < 1 || config.rank > 256) fail('train.config_invalid', `LoRA rank must be an integer in 1…256, got ${config.rank}`);
