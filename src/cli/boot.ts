@@ -18,7 +18,7 @@ import * as nodePath from 'node:path';
 import { ChimaeraError, fail } from '../common/index.ts';
 import { FileBlockDevice } from '../hal/hosted/index.ts';
 import { bootKernel, LOG_LEVELS, MULTIBOOT2_BOOTLOADER_MAGIC, type Kernel } from '../kernel/index.ts';
-import { runTerminal, Shell } from '../shell/index.ts';
+import { cognitionCommands, runTerminal, Shell } from '../shell/index.ts';
 import { parseArgs, parseSize, type FlagSpec } from './args.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
 import { startSystem } from './init.ts';
@@ -70,7 +70,7 @@ export async function bootCommand(argv: readonly string[]): Promise<number> {
     const progress = progressBar('loading model');
     const system = startSystem(kernel, { onModelProgress: progress.update });
     progress.finish();
-    const shell = new Shell(system.port, system.shellHandles, { write: (text) => machine.console.write(text) });
+    const shell = new Shell(system.port, system.shellHandles, { write: (text) => machine.console.write(text) }, cognitionCommands(system.cognition));
     kernel.klog.info('shell', `ready (${machine.console.interactive ? 'interactive' : 'script mode'})`);
     await runTerminal(shell, process.stdin, process.stdout, machine.console.interactive ? 'interactive' : 'script');
     kernel.shutdown('shell exited');
@@ -85,7 +85,7 @@ export async function bootCommand(argv: readonly string[]): Promise<number> {
 }
 
 /** route process-level faults into the kernel's panic path */
-function installPanicHandlers(kernel: Kernel): () => void {
+export function installPanicHandlers(kernel: Kernel): () => void {
   const onFault = (e: unknown): void => {
     kernel.panic(`unhandled fault: ${e instanceof ChimaeraError ? e.describe() : String((e as Error)?.stack ?? e)}`, e);
     process.exit(process.exitCode ?? 70);

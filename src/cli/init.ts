@@ -1,6 +1,8 @@
 /**
  * init — what runs after the kernel is up and before the shell: storage,
- * the kernel's own syscalls, and the handles the shell starts with. Shared
+ * the kernel's own syscalls, the model, cognition (the consent broker, its
+ * logs in /lived and the cognition daemon: cognition.ts), and the handles
+ * the shell starts with. Shared
  * by `chimaera boot` and the in-process system tests, so both bring the
  * system up the same way.
  */
@@ -11,6 +13,7 @@ import * as nodeFs from 'node:fs';
 import { KERNELS_WASM_PATH, LLM_OBJECT_TYPE, LlmService, loadBootModel, registerLlmSyscalls, type Acceleration, type LoadProgress } from '../llm/index.ts';
 import { defaultKernelWorkers, nodeKernelWorkerFactory } from './llm-worker.ts';
 import type { ShellHandles, SyscallPort } from '../shell/index.ts';
+import { startCognition, type CognitionOptions, type SystemCognition } from './cognition.ts';
 
 export interface System {
   readonly kernel: Kernel;
@@ -21,17 +24,22 @@ export interface System {
   readonly llm: LlmService | undefined;
   /** the handles the shell starts with: kernel (READ, MANAGE), the volume root (READ, WRITE, DUPLICATE), the LLM (READ, EXECUTE) */
   readonly shellHandles: ShellHandles;
+  /** the consent broker, its logs in /lived, the tools and (with a model or an injected planner) the cognition daemon */
+  readonly cognition: SystemCognition;
 }
 
 export interface StartOptions {
   /** called while model weights load (for a progress bar) */
   readonly onModelProgress?: LoadProgress;
+  /** cognition options: an injected planner (tests), the consent policy, daemon limits */
+  readonly cognition?: CognitionOptions;
 }
 
 export function startSystem(kernel: Kernel, options: StartOptions = {}): System {
   const storage = startStorage(kernel);
   registerKernelSyscalls(kernel);
   const llm = startLlm(kernel, options.onModelProgress);
+  const cognition = startCognition(kernel, storage, llm, options.cognition);
   const shellHandles: ShellHandles = {
     kernel: kernel.handles.create(kernel, KERNEL_OBJECT_TYPE, Rights.READ | Rights.MANAGE),
     root: kernel.handles.create(storage.root, DIRECTORY_OBJECT_TYPE, Rights.READ | Rights.WRITE | Rights.DUPLICATE),
@@ -45,7 +53,7 @@ export function startSystem(kernel: Kernel, options: StartOptions = {}): System 
     },
   };
   kernel.klog.info('init', `${kernel.syscalls.list().length} syscalls registered; shell handles: kernel ${shellHandles.kernel}, root ${shellHandles.root}`);
-  return { kernel, storage, port, llm, shellHandles };
+  return { kernel, storage, port, llm, shellHandles, cognition };
 }
 
 export type KernelChoice = 'wasm' | 'typescript';

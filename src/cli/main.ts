@@ -2,6 +2,7 @@
  * `chimaera` — the command-line entry point.
  *
  *   chimaera boot [...]     boot the system to the shell (see boot.ts)
+ *   chimaera ask ...        one request to the cognition daemon (see ask.ts)
  *   chimaera disk ...       inspect and change disk images from the host (see disk.ts)
  *   chimaera llm ...        run, chat with, inspect and quantize models (see llm.ts)
  *   chimaera anomaly ...    score CSV rows with an Isolation Forest (see anomaly.ts)
@@ -15,6 +16,7 @@
 
 import { ChimaeraError } from '../common/index.ts';
 import { BOOT_USAGE, bootCommand } from './boot.ts';
+import { ASK_USAGE, askCommand } from './ask.ts';
 import { DISK_USAGE, runDiskCommand } from './disk.ts';
 import { LLM_USAGE, llmCommand } from './llm.ts';
 import { SENSORS_USAGE, sensorsCommand } from './sensors.ts';
@@ -26,6 +28,8 @@ const USAGE = `ChimaeraOS ${VERSION}
 usage: chimaera COMMAND [ARGS]
 
 ${BOOT_USAGE}
+
+${ASK_USAGE}
 
 ${DISK_USAGE}
 
@@ -44,6 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'boot':
         return await bootCommand(rest);
+      case 'ask':
+        return await askCommand(rest);
       case 'disk':
         return runDiskCommand(rest, { out: (text) => process.stdout.write(text) });
       case 'llm':

@@ -8,6 +8,7 @@ import type { ActionRequest, ConsentAnswer, ConsentPrompt, ConsentUi, Decision, 
 import type { Clock, Timers } from '../hal/index.ts';
 import type { EpisodeLog } from '../memory/index.ts';
 import type { Planner } from './planner.ts';
+import type { PromptStyle } from './prompt.ts';
 import type { ToolCall, ToolResult } from './tool-spec.ts';
 import type { ToolEnvironment, ToolRegistry } from './tools/index.ts';
 import type { CallOutcome } from './transcript.ts';
@@ -54,6 +55,8 @@ export interface CognitionDaemonOptions {
   readonly countTokens?: (text: string) => number;
   /** prompt budget [tokens] (default 4096) */
   readonly budgetTokens?: number;
+  /** prompt layout for the model (prompt.ts): 'qwen-tools' (default) or 'compact' for small models (promptStyleFromMetadata) */
+  readonly promptStyle?: PromptStyle;
 }
 
 export interface TaskRequest {

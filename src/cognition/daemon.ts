@@ -122,6 +122,7 @@ export class CognitionDaemon {
         recentContext: recent,
         ...(this.options.countTokens === undefined ? {} : { countTokens: this.options.countTokens }),
         ...(this.options.budgetTokens === undefined ? {} : { budgetTokens: this.options.budgetTokens }),
+        ...(this.options.promptStyle === undefined ? {} : { style: this.options.promptStyle }),
       });
       let calls: readonly ToolCall[];
       let raw: string | undefined;

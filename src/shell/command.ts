@@ -24,6 +24,11 @@ export interface ShellIo {
 
 export type ShellState = 'running' | 'shutdown-requested';
 
+/** a source of answer lines (consent prompts, ask_user); undefined = end of input */
+export interface LineInput {
+  readLine(prompt: string, signal?: AbortSignal): Promise<string | undefined>;
+}
+
 /** the part of the shell a command sees */
 export interface CommandHost {
   readonly port: SyscallPort;
@@ -32,6 +37,8 @@ export interface CommandHost {
   readonly commandList: readonly ShellCommand[];
   cwd: string;
   state: ShellState;
+  /** where a command reads answers mid-command (the terminal; a script in tests); absent: nothing can be asked */
+  readonly lineInput: LineInput | undefined;
   resolvePath(path: string): string;
   /** write text, adding a final newline if it lacks one */
   print(text: string): void;

@@ -233,8 +233,8 @@ export const COMMANDS: readonly ShellCommand[] = [
     shell.print(rows.map((r) => `  ${String(r.handle).padStart(6)}  ${r.type.padEnd(10)}  ${r.rights}${r.parent === undefined ? '' : `  (from ${r.parent})`}`).join('\n'));
   }),
 
-  command('ask', 'ask TEXT...', 'ask the model (one chat turn, ChatML) and print its reply', async (shell, args) => {
-    arity(args, 1, Infinity, 'ask TEXT...');
+  command('chat', 'chat TEXT...', 'one plain chat turn with the model (ChatML, no tools) and its reply', async (shell, args) => {
+    arity(args, 1, Infinity, 'chat TEXT...');
     const reply = await shell.port.call<Generation>('llm.generate', llmHandle(shell), { messages: [{ role: 'user', content: args.join(' ') }], maxTokens: 256, temperature: 0 });
     shell.print(reply.text);
   }),

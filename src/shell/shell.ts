@@ -14,7 +14,7 @@
 
 import { ChimaeraError, isChimaeraError } from '../common/index.ts';
 import { normalizePath } from '../fs/index.ts';
-import type { CommandHost, ShellCommand, ShellHandles, ShellIo, ShellState, SyscallPort } from './command.ts';
+import type { CommandHost, LineInput, ShellCommand, ShellHandles, ShellIo, ShellState, SyscallPort } from './command.ts';
 import { COMMANDS } from './commands.ts';
 import { splitWords } from './words.ts';
 
@@ -27,6 +27,8 @@ export class Shell implements CommandHost {
   state: ShellState = 'running';
   /** commands that failed so far (script mode exits non-zero if any did) */
   failures = 0;
+  /** answers read mid-command (set by the terminal, or by tests) */
+  lineInput: LineInput | undefined;
   private readonly commands: ReadonlyMap<string, ShellCommand>;
 
   constructor(port: SyscallPort, handles: ShellHandles, io: ShellIo, extraCommands: readonly ShellCommand[] = []) {

@@ -5,7 +5,9 @@
  * of command names via node:readline; Ctrl-D shuts down, Ctrl-C clears the
  * line. Script mode (stdin is a pipe or file): every line is echoed after
  * the prompt so the transcript reads like a session, then run; at end of
- * input the shell asks for shutdown.
+ * input the shell asks for shutdown. A command that asks something
+ * (a consent prompt) reads its answer from the same lines
+ * (`shell.lineInput`), echoed in script mode.
  */
 
 import * as readline from 'node:readline';
@@ -34,8 +36,25 @@ export async function runTerminal(shell: Shell, input: NodeJS.ReadableStream, ou
     rl.setPrompt(shell.prompt());
     rl.prompt();
   }
+  // one line iterator for commands and for answers read mid-command (consent, ask_user)
+  const lines = rl[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string | undefined> => {
+    const next = await lines.next();
+    return next.done === true ? undefined : (next.value as string);
+  };
+  shell.lineInput = {
+    async readLine(prompt: string): Promise<string | undefined> {
+      if (mode === 'interactive') {
+        rl.setPrompt(prompt);
+        rl.prompt();
+      }
+      const line = await nextLine();
+      if (mode === 'script') shell.print(`${prompt}${line ?? '(end of input)'}`);
+      return line;
+    },
+  };
   try {
-    for await (const line of rl) {
+    for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
       if (mode === 'script') shell.print(`${shell.prompt()}${line}`);
       await shell.runLine(line);
       if (shell.state === 'shutdown-requested') break;
@@ -45,6 +64,7 @@ export async function runTerminal(shell: Shell, input: NodeJS.ReadableStream, ou
       }
     }
   } finally {
+    shell.lineInput = undefined;
     rl.close();
   }
   shell.state = 'shutdown-requested';
