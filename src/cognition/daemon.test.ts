@@ -82,6 +82,17 @@ test('a denied call becomes a daemon.consent_denied observation the planner can 
   assert.equal(ram.readText('/home/notes/trip.txt'), 'Flight to Oslo on Friday 8:05', 'nothing deleted');
 });
 
+test('a refusal holds for the rest of the task: the same need is not asked again (one prompt, not one per round)', async () => {
+  const { daemon, consentUi, ram } = setup(() => ['fs.delete(path="/home/notes/trip.txt")'], { consent: 'deny' });
+  const outcome = await daemon.run({ text: 'Delete my trip notes' });
+  assert.equal(outcome.status, 'step-limit');
+  assert.equal(consentUi.prompts.length, 1, 'asked once');
+  assert.equal(outcome.prompts, 1);
+  assert.ok(outcome.steps.length > 1 && outcome.steps.every((step) => step.outcome === 'denied'));
+  assert.equal(outcome.steps[1]!.decision?.kind, 'deny');
+  assert.equal(ram.readText('/home/notes/trip.txt'), 'Flight to Oslo on Friday 8:05', 'nothing deleted');
+});
+
 test('headless tasks never prompt: whatever would ask is denied', async () => {
   const { daemon, consentUi, ram } = setup([['fs.write(path="/home/x.txt", text="x")'], ['reply(text="ok")']]);
   const outcome = await daemon.run({ text: 'write x', presence: 'headless' });

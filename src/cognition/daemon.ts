@@ -87,6 +87,8 @@ export class CognitionDaemon {
     const transcript: TranscriptEntry[] = [{ kind: 'request', text: taskRequest.text, label: USER_LABEL }];
     const steps: StepRecord[] = [];
     let prompts = 0;
+    /** the needs (rights on resources) the user refused in this task: not asked again (consent fatigue) */
+    const refused = new Set<string>();
     let round = 0;
     const recent = this.recentContext(task.taskId);
     this.record({ kind: 'task-start', taskId: task.taskId, atMs: clock.wallTime(), intentId: task.intentId, text: task.intentText, presence: task.presence, label: USER_LABEL });
@@ -147,6 +149,11 @@ export class CognitionDaemon {
       const requests = pending.flatMap((p) => (p.request === undefined ? [] : [p.request]));
       const decisions = this.evaluate(task, requests);
       for (const request of requests) {
+        if (decisions.get(request.actionId)?.kind === 'ask' && refused.has(needsKey(request))) {
+          decisions.set(request.actionId, { kind: 'deny', step: 'user-deny', reason: 'the user refused this earlier in this task' });
+        }
+      }
+      for (const request of requests) {
         const decision = decisions.get(request.actionId)!;
         this.record({ kind: 'decision', taskId: task.taskId, atMs: clock.wallTime(), actionId: request.actionId, decision: decision.kind, step: decision.step, reason: decision.reason });
       }
@@ -169,6 +176,7 @@ export class CognitionDaemon {
           } else {
             const authorization = this.authorize(task, request);
             if (!authorization.allowed) {
+              if (decisions.get(request.actionId)?.kind === 'ask') refused.add(needsKey(request));
               const reason = authorization.decision.reason;
               settled = { outcome: 'denied', result: systemResult('daemon.consent_denied', `daemon.consent_denied: ${request.rendered} was not allowed (${reason})`) };
             } else {
@@ -358,4 +366,9 @@ function canonicalArguments(call: ToolCall, params: readonly { name: string; typ
     if (param.type.kind === 'path' && typeof value === 'string') args[param.name] = canonicalToolPath(env, value);
   }
   return { tool: call.tool, args };
+}
+
+/** what a consent item is about: the request's tool and its needs (right on resource), not its data */
+function needsKey(request: ActionRequest): string {
+  return `${request.tool} ${request.needs.map((need) => `${need.right}:${need.resource.kind}:${need.resource.name}`).sort().join(' ')}`;
 }
