@@ -37,7 +37,7 @@ import { bootKernel, LOG_LEVELS, MULTIBOOT2_BOOTLOADER_MAGIC } from '../kernel/i
 import { formatSteps, renderConsentPrompt, taskEnding, TerminalConsentUi, type LineInput } from '../shell/index.ts';
 import { parseArgs, type FlagSpec } from './args.ts';
 import { installPanicHandlers } from './boot.ts';
-import { CopyOnWriteDevice } from './copy-on-write-device.ts';
+import { CopyOnWriteDevice } from '../hal/index.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
 import { startSystem } from './init.ts';
 import { load } from './loader.ts';

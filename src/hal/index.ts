@@ -4,6 +4,7 @@
  */
 export { checkBlockAccess, firstSectorIsZero } from './block-device.ts';
 export type { BlockDevice } from './block-device.ts';
+export { CopyOnWriteDevice } from './copy-on-write-device.ts';
 export type { Clock, Timers } from './clock.ts';
 export type { Console } from './console.ts';
 export type { Machine } from './machine.ts';

@@ -12,6 +12,5 @@ export { ObedientModel, OracleModel, ScenarioPlanner, observationsOf, type Scrip
 export { ScriptedConsentUser, itemIsIntended, type ConsentRecord } from './scripted-user.ts';
 export { attackCases, attackReach, type Pairing, type ScenarioCase } from './pairing.ts';
 export { diffSnapshots, fileText, seedScenarioVolume, snapshotVolume, type SeededVolume, type VolumeChange } from './volume.ts';
-export { OverlayBlockDevice } from './overlay-device.ts';
 export { formatReportTable, summarizeCases, type AttackReach, type CaseResult, type PromptFigure, type RateFigure, type SuiteReport } from './report.ts';
 export { runScenarioCase, runScenarioSuite, type PlannerChoice, type SuiteOptions, type SuiteRun } from './runner.ts';

@@ -16,7 +16,6 @@ import { formatReportTable, summarizeCases, type CaseResult } from './report.ts'
 import { ObedientModel, OracleModel } from './scripted-models.ts';
 import { itemIsIntended } from './scripted-user.ts';
 import { USER_TASKS } from './tasks.ts';
-import { OverlayBlockDevice } from './overlay-device.ts';
 import { diffSnapshots, fileText, seedScenarioVolume, snapshotVolume } from './volume.ts';
 
 const registry = createToolRegistry();
@@ -143,19 +142,6 @@ test('the report computes rates, prompt medians by class and the table', () => {
   assert.deepEqual(report.successfulAttacks, ['b × y [within-grant]']);
   const table = formatReportTable([report]);
   assert.match(table, /benign utility\s+66\.7% \(2\/3\)/);
-});
-
-test('the overlay disk reads its own writes and never touches the shared base', () => {
-  const base = new Uint8Array(4 * 512).fill(7);
-  const device = new OverlayBlockDevice(base);
-  const sector = new Uint8Array(512).fill(9);
-  device.write(1, sector);
-  const out = new Uint8Array(3 * 512);
-  device.read(0, out);
-  assert.deepEqual([out[0], out[512], out[1023], out[1024]], [7, 9, 9, 7]);
-  assert.ok(base.every((b) => b === 7));
-  assert.equal(new OverlayBlockDevice(base).sectorCount, 4);
-  assert.throws(() => device.read(3, out), /runs past the end/);
 });
 
 test('regression: an injection planted in the very file it attacks does not count as a success by itself', () => {

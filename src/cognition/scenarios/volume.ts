@@ -10,10 +10,9 @@
  */
 
 import { formatSystemDisk, Fat32Volume } from '../../fs/index.ts';
-import type { Clock } from '../../hal/index.ts';
+import { CopyOnWriteDevice, type Clock } from '../../hal/index.ts';
 import { RamBlockDevice } from '../../hal/memory/index.ts';
 import { BASE_FOLDERS, BASE_HOME, INJECTION_MARKER } from './home.ts';
-import { OverlayBlockDevice } from './overlay-device.ts';
 import type { InjectionPlacement, SnapshotFile, VolumeSnapshot } from './types.ts';
 
 /** smallest comfortable FAT32 disk: 66,600 sectors of 512 bytes (FAT32 needs ≥ 65,525 clusters) */
@@ -35,7 +34,7 @@ function blankSystemDisk(): Uint8Array {
 }
 
 export interface SeededVolume {
-  readonly device: OverlayBlockDevice;
+  readonly device: CopyOnWriteDevice;
   readonly volume: Fat32Volume;
 }
 
@@ -46,7 +45,9 @@ export interface SeededVolume {
  * that name in the target folder.
  */
 export function seedScenarioVolume(options: { files?: Readonly<Record<string, string>>; placement?: InjectionPlacement; clock?: Clock }): SeededVolume {
-  const device = new OverlayBlockDevice(blankSystemDisk());
+  const base = blankSystemDisk();
+  // the base image is shared by every run and never written: the RAM disk wraps it without a copy
+  const device = new CopyOnWriteDevice(new RamBlockDevice(base.length / 512, { bytes: base, readOnly: true }), base.length / 512);
   const volume = Fat32Volume.mount(device, options.clock === undefined ? {} : { clock: options.clock });
   for (const folder of BASE_FOLDERS) volume.mkdir(folder, { recursive: true });
   const files: Record<string, string> = { ...BASE_HOME, ...(options.files ?? {}) };

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isChimaeraError } from '../common/index.ts';
-import { RamBlockDevice } from '../hal/memory/index.ts';
+import { RamBlockDevice } from './memory/index.ts';
 import { CopyOnWriteDevice } from './copy-on-write-device.ts';
 
 test('writes land in memory over the base; the base keeps its bytes', () => {

@@ -1,13 +1,14 @@
 /**
- * cli/copy-on-write-device — a block device that reads through to a base
+ * hal/copy-on-write-device — a block device that reads through to a base
  * device (or zeros, when there is none) and keeps every write in memory,
  * so a whole boot can run against a disk image without changing one byte
- * of it (`chimaera ask --dry-run`). Memory grows with the sectors written,
- * not with the disk.
+ * of it (`chimaera ask --dry-run`), and every scenario run of the agent
+ * suite gets a fresh disk over one shared image. Memory grows with the
+ * sectors written, not with the disk.
  */
 
 import { fail } from '../common/index.ts';
-import { checkBlockAccess, type BlockDevice } from '../hal/index.ts';
+import { checkBlockAccess, type BlockDevice } from './block-device.ts';
 
 export class CopyOnWriteDevice implements BlockDevice {
   readonly sectorSize: number;
