@@ -54,7 +54,7 @@ test('without a model or planner: ask fails llm.not_loaded, the consent logs exi
   assert.match(await run('ask what time is it'), /^error llm\.not_loaded/);
   assert.equal(await run('grants'), 'no grants\n');
   assert.equal(await run('audit'), 'the audit log is empty\n');
-  assert.deepEqual((await run('ls /lived')).trim().split('\n').sort(), ['audit', 'boot.log', 'episodes', 'grants']);
+  assert.deepEqual((await run('ls /lived')).trim().split('\n').sort(), ['adapters/', 'audit', 'boot.log', 'episodes', 'grants', 'snn/']);
   assert.match(await run('why t1.1.0'), /^error arg\.invalid: no audit record mentions action t1\.1\.0/);
 });
 

@@ -14,11 +14,13 @@
  */
 
 import * as nodeFs from 'node:fs';
+import { emitKeypressEvents } from 'node:readline';
 import * as nodePath from 'node:path';
 import { ChimaeraError, fail } from '../common/index.ts';
 import { FileBlockDevice } from '../hal/hosted/index.ts';
 import { bootKernel, LOG_LEVELS, MULTIBOOT2_BOOTLOADER_MAGIC, type Kernel } from '../kernel/index.ts';
-import { cognitionCommands, runTerminal, Shell } from '../shell/index.ts';
+import { adaptersCommands, cognitionCommands, perceptionCommands, runTerminal, Shell } from '../shell/index.ts';
+import { retrainPort } from './retrain.ts';
 import { parseArgs, parseSize, type FlagSpec } from './args.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
 import { startSystem } from './init.ts';
@@ -68,9 +70,18 @@ export async function bootCommand(argv: readonly string[]): Promise<number> {
   const removePanicHandlers = installPanicHandlers(kernel);
   try {
     const progress = progressBar('loading model');
-    const system = startSystem(kernel, { onModelProgress: progress.update });
+    const system = startSystem(kernel, { onModelProgress: progress.update, retrain: 'scheduled', perception: { hosted: 'on' } });
     progress.finish();
-    const shell = new Shell(system.port, system.shellHandles, { write: (text) => machine.console.write(text) }, cognitionCommands(system.cognition));
+    const shell = new Shell(system.port, system.shellHandles, { write: (text) => machine.console.write(text) }, [
+      ...cognitionCommands(system.cognition),
+      ...adaptersCommands(retrainPort(kernel, system.retrain, system.cognition.episodes)),
+      ...perceptionCommands(system.perception),
+    ]);
+    // keystroke timing and class (never the key) for the kbd sense, captured only while it is granted
+    if (machine.console.interactive) {
+      emitKeypressEvents(process.stdin);
+      process.stdin.on('keypress', (text: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean; shift?: boolean } | undefined) => system.perception.keys.feedKeypress(text, key));
+    }
     kernel.klog.info('shell', `ready (${machine.console.interactive ? 'interactive' : 'script mode'})`);
     await runTerminal(shell, process.stdin, process.stdout, machine.console.interactive ? 'interactive' : 'script');
     kernel.shutdown('shell exited');

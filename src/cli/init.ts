@@ -14,6 +14,8 @@ import { KERNELS_WASM_PATH, LLM_OBJECT_TYPE, LlmService, loadBootModel, register
 import { defaultKernelWorkers, nodeKernelWorkerFactory } from './llm-worker.ts';
 import type { ShellHandles, SyscallPort } from '../shell/index.ts';
 import { startCognition, type CognitionOptions, type SystemCognition } from './cognition.ts';
+import { startRetrain, type RetrainService } from './retrain.ts';
+import { startPerception, type Perception, type PerceptionOptions } from './perception-init.ts';
 
 export interface System {
   readonly kernel: Kernel;
@@ -26,6 +28,10 @@ export interface System {
   readonly shellHandles: ShellHandles;
   /** the consent broker, its logs in /lived, the tools and (with a model or an injected planner) the cognition daemon */
   readonly cognition: SystemCognition;
+  /** the LoRA adapter history and, with a model, the weekly retrain cycle (a background kernel task) */
+  readonly retrain: RetrainService;
+  /** sensors behind the consent gate, the PC-SNN, the anomaly detector (nothing is captured until a sense is granted) */
+  readonly perception: Perception;
 }
 
 export interface StartOptions {
@@ -33,6 +39,10 @@ export interface StartOptions {
   readonly onModelProgress?: LoadProgress;
   /** cognition options: an injected planner (tests), the consent policy, daemon limits */
   readonly cognition?: CognitionOptions;
+  /** 'scheduled' (chimaera boot): the weekly retrain runs as a background task; 'manual' (default): only on request */
+  readonly retrain?: 'scheduled' | 'manual';
+  /** perception options (hosted sensor sources, watched host folders, injected sources in tests) */
+  readonly perception?: PerceptionOptions;
 }
 
 export function startSystem(kernel: Kernel, options: StartOptions = {}): System {
@@ -40,6 +50,8 @@ export function startSystem(kernel: Kernel, options: StartOptions = {}): System 
   registerKernelSyscalls(kernel);
   const llm = startLlm(kernel, options.onModelProgress);
   const cognition = startCognition(kernel, storage, llm, options.cognition);
+  const perception = startPerception(kernel, storage, { broker: cognition.broker, ...options.perception });
+  const retrain = startRetrain(kernel, storage, llm, cognition.episodes, { schedule: options.retrain ?? 'manual' });
   const shellHandles: ShellHandles = {
     kernel: kernel.handles.create(kernel, KERNEL_OBJECT_TYPE, Rights.READ | Rights.MANAGE),
     root: kernel.handles.create(storage.root, DIRECTORY_OBJECT_TYPE, Rights.READ | Rights.WRITE | Rights.DUPLICATE),
@@ -53,7 +65,7 @@ export function startSystem(kernel: Kernel, options: StartOptions = {}): System 
     },
   };
   kernel.klog.info('init', `${kernel.syscalls.list().length} syscalls registered; shell handles: kernel ${shellHandles.kernel}, root ${shellHandles.root}`);
-  return { kernel, storage, port, llm, shellHandles, cognition };
+  return { kernel, storage, port, llm, shellHandles, cognition, retrain, perception };
 }
 
 export type KernelChoice = 'wasm' | 'typescript';

@@ -5,6 +5,7 @@
  *   chimaera ask ...        one request to the cognition daemon (see ask.ts)
  *   chimaera disk ...       inspect and change disk images from the host (see disk.ts)
  *   chimaera llm ...        run, chat with, inspect and quantize models (see llm.ts)
+ *   chimaera adapters ...   LoRA adapters: list, retrain now, roll back (see adapters.ts)
  *   chimaera anomaly ...    score CSV rows with an Isolation Forest (see anomaly.ts)
  *   chimaera sensors ...    record this machine's coarsened sensor events (see sensors.ts)
  *   chimaera help           this text
@@ -21,6 +22,7 @@ import { DISK_USAGE, runDiskCommand } from './disk.ts';
 import { LLM_USAGE, llmCommand } from './llm.ts';
 import { SENSORS_USAGE, sensorsCommand } from './sensors.ts';
 import { ANOMALY_USAGE, anomalyCommand } from './anomaly.ts';
+import { ADAPTERS_USAGE, adaptersCommand } from './adapters.ts';
 
 export const VERSION = '0.1.0';
 
@@ -36,6 +38,8 @@ ${DISK_USAGE}
 ${LLM_USAGE}
 
 ${ANOMALY_USAGE}
+
+${ADAPTERS_USAGE}
 
 ${SENSORS_USAGE}
 
@@ -54,6 +58,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return runDiskCommand(rest, { out: (text) => process.stdout.write(text) });
       case 'llm':
         return await llmCommand(rest);
+      case 'adapters':
+        return await adaptersCommand(rest);
       case 'anomaly':
         return anomalyCommand(rest, { out: (text) => process.stdout.write(text) });
       case 'sensors':

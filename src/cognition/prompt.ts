@@ -13,6 +13,19 @@
  *      over budget, the oldest results are replaced by a marker
  *   6. recent context: earlier tasks (request + reply), dropped oldest first
  *
+ * Two styles (`style`):
+ *   'qwen-tools' (default) the Qwen2.5 layout above, for real Qwen weights;
+ *   'compact'              for small models trained on our own corpus (the
+ *                          shipped default model): no <tools> block (it costs
+ *                          ~2k tokens), the system turn is one rule line
+ *                          (COMPACT_SYSTEM_RULE) plus the sketch; the pinned
+ *                          facts are left out (a small model pays for every
+ *                          token; it asks time.now when it needs the time);
+ *                          earlier tasks show their reply as a `reply`
+ *                          call, so every assistant turn speaks the action grammar.
+ *   A model says which it was trained for in its GGUF metadata
+ *   (PROMPT_STYLE_METADATA_KEY = "chimaera.prompt_style"); see promptStyleFromMetadata.
+ *
  * Budget knobs: budgetTokens (default 4096, the LLM service's context),
  * reserveTokens (256), observationTokens (512). `countTokens` should be the
  * model's tokenizer; the default estimate (one token per 3 UTF-16 units)
@@ -32,6 +45,21 @@ export const SYSTEM_RULES = [
   'Paths are absolute and under /home, like /home/notes/a.txt.',
   'Some calls need the user\'s consent; a refused call comes back as daemon.consent_denied: explain that to the user or do without it.',
 ].join('\n');
+
+export type PromptStyle = 'qwen-tools' | 'compact';
+
+/** GGUF metadata key naming the prompt style a model was trained for ("compact" or "qwen-tools") */
+export const PROMPT_STYLE_METADATA_KEY = 'chimaera.prompt_style';
+
+/** the whole system rule of the compact style */
+export const COMPACT_SYSTEM_RULE = 'You are ChimaeraOS. Act with tool calls; answer with reply.';
+
+/** the style a model's metadata asks for; 'qwen-tools' when it says nothing (or something unknown) */
+export function promptStyleFromMetadata(metadata: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): PromptStyle {
+  const value = metadata instanceof Map ? metadata.get(PROMPT_STYLE_METADATA_KEY) : (metadata as Readonly<Record<string, unknown>>)[PROMPT_STYLE_METADATA_KEY];
+  const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : undefined;
+  return text === 'compact' ? 'compact' : 'qwen-tools';
+}
 
 /** one earlier task shown for context */
 export interface RecentTurn {
@@ -54,6 +82,8 @@ export interface PromptInput {
   readonly reserveTokens?: number;
   readonly observationTokens?: number;
   readonly systemRules?: string;
+  /** default 'qwen-tools' */
+  readonly style?: PromptStyle;
 }
 
 export interface AssembledPrompt {
@@ -129,17 +159,28 @@ const DROPPED_OBSERVATION = '[result left out to fit the context; call the tool 
 
 // ── assembly ───────────────────────────────────────────────────────────────
 
+function qwenSystem(input: PromptInput): string {
+  const parts = [input.systemRules ?? SYSTEM_RULES];
+  if (input.pinnedFacts !== undefined && input.pinnedFacts.length > 0) parts.push(`# Facts\n${input.pinnedFacts.join('\n')}`);
+  if (input.userSketch !== undefined && input.userSketch.trim() !== '') parts.push(`# About the user\n${input.userSketch}`);
+  return parts.join('\n\n');
+}
+
+/** one rule line, then the sketch (pinned facts are left out: see the header) */
+function compactSystem(input: PromptInput): string {
+  const lines = [input.systemRules ?? COMPACT_SYSTEM_RULE];
+  if (input.userSketch !== undefined && input.userSketch.trim() !== '') lines.push(input.userSketch.trim());
+  return lines.join('\n');
+}
+
 export function assemblePrompt(input: PromptInput): AssembledPrompt {
   const countTokens = input.countTokens ?? estimateTokens;
   const budget = input.budgetTokens ?? DEFAULT_PROMPT_BUDGET.budgetTokens;
   const reserve = input.reserveTokens ?? DEFAULT_PROMPT_BUDGET.reserveTokens;
   const observationCap = input.observationTokens ?? DEFAULT_PROMPT_BUDGET.observationTokens;
-  const tools = input.tools.map((t) => toolSchema(t));
-
-  const systemParts = [input.systemRules ?? SYSTEM_RULES];
-  if (input.pinnedFacts !== undefined && input.pinnedFacts.length > 0) systemParts.push(`# Facts\n${input.pinnedFacts.join('\n')}`);
-  if (input.userSketch !== undefined && input.userSketch.trim() !== '') systemParts.push(`# About the user\n${input.userSketch}`);
-  const system: ChatMessage = { role: 'system', content: systemParts.join('\n\n') };
+  const style = input.style ?? 'qwen-tools';
+  const tools = style === 'compact' ? [] : input.tools.map((t) => toolSchema(t));
+  const system: ChatMessage = { role: 'system', content: style === 'compact' ? compactSystem(input) : qwenSystem(input) };
 
   // the rounds of this task, observations capped
   let cappedObservations = 0;
@@ -176,7 +217,8 @@ export function assemblePrompt(input: PromptInput): AssembledPrompt {
     const messages: ChatMessage[] = [system];
     for (const turn of recent) {
       messages.push({ role: 'user', content: turn.request });
-      messages.push({ role: 'assistant', content: turn.reply ?? '(no reply)' });
+      const reply = turn.reply ?? '(no reply)';
+      messages.push(style === 'compact' ? { role: 'assistant', content: '', toolCalls: [{ name: 'reply', arguments: { text: reply } }] } : { role: 'assistant', content: reply });
     }
     messages.push({ role: 'user', content: request?.text ?? '' });
     rounds.forEach((round, index) => {

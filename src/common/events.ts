@@ -103,11 +103,31 @@ export interface PerceptionWindow {
   readonly error: ErrorSummary;
 }
 
+// ── anomaly: what the detector reports (src/anomaly) ──────────────────────
+
+/** one anomaly the detector opened (the alarm stays open until the score falls back) */
+export interface AnomalyReport {
+  /** start of the window that crossed the threshold [ms since the network started] */
+  readonly atMs: number;
+  /** combined score [z units]: forest part + error-neuron part */
+  readonly score: number;
+  /** Isolation Forest −score_samples of the window (0..1, higher = more anomalous); 0 before the first fit */
+  readonly forestScore: number;
+  /** largest positive per-channel z-score of the error-neuron counts */
+  readonly errorScore: number;
+  /** the channels (or forest features) that deviated most, largest first ("fs.modify.bucket5") */
+  readonly channels: readonly string[];
+  /** one line for people: what deviated and by how much */
+  readonly reason: string;
+}
+
 export interface EventMap {
   /** a coarsened sensor reading that passed the privacy gate and the sensor's rate limit */
   'sensor.event': SensorEvent;
   /** one window of PC-SNN output: summary features and the error-neuron summary */
   'perception.window': PerceptionWindow;
+  /** the anomaly detector opened an alarm on a perception window */
+  'anomaly.event': AnomalyReport;
   /** a file-system operation on a mounted ChimaeraOS volume */
   'fs.op': { readonly op: 'create' | 'write' | 'append' | 'truncate' | 'rename' | 'unlink' | 'mkdir' | 'rmdir'; readonly path: string; readonly bytes?: number };
   /** a kernel task changed state */

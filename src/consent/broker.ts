@@ -19,10 +19,10 @@ import { digestOf, type AuditedNeed, type AuditLog } from './audit.ts';
 import { buildPrompt, readAnswer, type AskedNeed } from './bundle.ts';
 import { decideInDetail, type DecisionDetail } from './decide.ts';
 import { GrantStore } from './grant-store.ts';
-import { CLOCK_BACKWARDS_TOLERANCE_MS, grantIsLive, makeGrant, type ClockView } from './grants.ts';
-import { parsePattern, shapesOverlap } from './patterns.ts';
+import { CLOCK_BACKWARDS_TOLERANCE_MS, grantIsLive, HOUR_MS, makeGrant, type ClockView } from './grants.ts';
+import { canonicalPattern, parsePattern, shapesOverlap } from './patterns.ts';
 import { DEFAULT_POLICY, type ConsentPolicy, type Rule } from './policy.ts';
-import type { ActionRequest, ConsentAnswer, ConsentPrompt, Decision, Grant, Right, TaskScope } from './types.ts';
+import { RISK_CLASSES, type ActionRequest, type ConsentAnswer, type ConsentPrompt, type Decision, type Grant, type ResourcePattern, type Right, type TaskScope } from './types.ts';
 import { checkRequest } from './validate.ts';
 import { explainAction, type WhyReport } from './why.ts';
 
@@ -182,6 +182,42 @@ export class ConsentBroker implements ConsentBrokerLike {
     }
     this.audit.commit();
     return made;
+  }
+
+  /**
+   * A standing grant the user makes directly (the shell's `perception allow
+   * kbd hour`), with no prompt and no task: audited as an answer record
+   * (promptId "standing", one item) followed by its grant record, like a
+   * prompt's answer. intentId is null. An 'always' grant is a standing user
+   * decision for every intent; an 'hour' grant with no intent serves no tool
+   * call (grantServes) and exists for the sensing gate, which reads grants()
+   * directly. A grant the audit log cannot record is not made.
+   */
+  grantStanding(right: Right, pattern: ResourcePattern, scope: 'hour' | 'always'): Grant {
+    if (!RISK_CLASSES.includes(right)) fail('consent.pattern_invalid', `standing grant: unknown right ${JSON.stringify(right)}`);
+    if (scope !== 'hour' && scope !== 'always') fail('consent.pattern_invalid', `standing grant: scope must be hour or always, not ${JSON.stringify(scope)}`);
+    const resource = canonicalPattern(pattern);
+    const nowMs = this.clockView().nowMs;
+    const answerRecord = this.audit.append({
+      kind: 'answer', taskId: null, intentId: null, actionId: null, promptId: 'standing', answer: 'each',
+      choices: [{ itemId: 'standing', allow: true, scope }], ignored: [],
+    });
+    const grant: Grant = {
+      id: this.store.newId(), right, resource, intentId: null, scope,
+      expiresAtMs: scope === 'hour' ? nowMs + HOUR_MS : null, usesLeft: null, createdAtMs: nowMs, createdBy: answerRecord.seq,
+    };
+    this.store.add(grant);
+    try {
+      this.audit.append({
+        kind: 'grant', taskId: null, intentId: null, actionId: null, grantId: grant.id, right, pattern: resource, scope,
+        expiresAtMs: grant.expiresAtMs, usesLeft: null, promptId: null, itemId: null, answerSeq: answerRecord.seq, freshFor: null,
+      });
+      this.audit.commit();
+    } catch (error) {
+      this.store.revoke(grant.id, nowMs);
+      throw error;
+    }
+    return grant;
   }
 
   authorize(task: TaskScope, request: ActionRequest): AuthorizeResult {

@@ -6,3 +6,5 @@ export { runTerminal, type TerminalMode } from './terminal.ts';
 export { splitWords } from './words.ts';
 export { renderConsentPrompt, scriptedLines, TerminalConsentUi } from './consent-prompt.ts';
 export { cognitionCommands, formatAuditRecord, formatGrants, formatSteps, parseRevokeTarget, taskEnding, type CognitionPort } from './cognition-commands.ts';
+export { adaptersCommands, type AdaptersPort } from './adapters-commands.ts';
+export { perceptionCommands, type PerceptionPort } from './perception-commands.ts';

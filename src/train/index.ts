@@ -23,10 +23,13 @@ export {
 export { adapterToGgufLora, adapterFromGgufLora, ggufLoraTensorName, GGUF_LORA_TENSORS, type GgufLoraDtype, type GgufLoraOptions } from './gguf-lora.ts';
 export { encodeChatExample, tokenizerChatEncoder, END_OF_TURN, type ChatExample, type ChatRenderOptions, type ChatTokenEncoder } from './chat-examples.ts';
 export { buildLoraDataset, heldOutBucket, type DatasetExample, type DatasetOptions, type DatasetSkips, type ExampleSource, type LoraDataset } from './dataset.ts';
-export { adapterIdFor, foldHistory, isAdapterHistoryRecord, type AdapterHistoryRecord, type HeldOutLosses, type HistoryState, type TrainedRecord } from './adapter-history.ts';
+export {
+  adapterIdFor, describeHistoryRecord, foldHistory, isAdapterHistoryRecord, listTrained,
+  type AdapterHistoryRecord, type AdapterListing, type HeldOutLosses, type HistoryState, type TrainedRecord,
+} from './adapter-history.ts';
 export { AdapterStore, ADAPTERS_DIR, ADAPTER_HISTORY_PATH, type AdapterStoreOptions } from './adapter-store.ts';
 export { evaluateWith, heldOutLoss, trainAdapter, type AdapterTrainingPlan, type Pause, type TrainedAdapter, type TrainingProgress } from './retrain-steps.ts';
 export {
   RetrainCycle, DEFAULT_RETRAIN_SETTINGS,
-  type AdapterHost, type AdapterListing, type RetrainHooks, type RetrainOptions, type RetrainOutcome, type RetrainSettings, type RetrainTask,
+  type AdapterHost, type RetrainHooks, type RetrainOptions, type RetrainOutcome, type RetrainSettings, type RetrainTask,
 } from './retrain.ts';

@@ -22,6 +22,7 @@ import type { Kernel, TaskContext } from '../../kernel/index.ts';
 import { renderChatSegments, type ChatMessage } from '../chat/index.ts';
 import type { InferenceContext } from '../model/index.ts';
 import { generate, type GenerateResult, type SamplerOptions, type TokenConstraint } from '../sampling/index.ts';
+import type { AdapterLike } from '../model/index.ts';
 import type { LoadedModel } from './load.ts';
 
 export interface GenerationRequest extends SamplerOptions {
@@ -83,6 +84,16 @@ export class LlmService {
     kernel.scheduler.spawn({ name: 'llm', kind: 'daemon', priority: 'interactive', run: (ctx) => this.serve(ctx) });
     kernel.klog.info('llm', `service ready: context ${contextTokens} tokens, requests queue per principal (round-robin)`);
   }
+  /**
+   * Hot-swap the model's LoRA adapters (no reload of the base). The shared
+   * context is reset: its cached prompt prefix was computed under the old ones.
+   */
+  setAdapters(adapters: readonly AdapterLike[]): void {
+    this.loaded.model.setAdapters(adapters);
+    this.context.reset();
+    this.kernel.klog.info('llm', adapters.length === 0 ? 'adapters cleared: the plain base model serves' : `adapters active: ${adapters.map((a) => a.name).join(', ')}`);
+  }
+
 
   /** queue a generation; resolves when it ends (also when cancelled while running) */
   submit(request: GenerationRequest, principal: string): Promise<GenerationOutcome> {

@@ -1,0 +1,62 @@
+/**
+ * A whole system in memory with perception wired in (tests/perception-*.test.ts):
+ * loader-built Multiboot2 info → kernel → init (storage, cognition with the
+ * consent broker) with perception on scripted sources, and a shell with
+ * the perception commands. Time moves only through `runFor`, which steps
+ * the manual clock and lets the bus and the scheduler catch up.
+ */
+import { MemoryMachine, RamBlockDevice, type ManualClock } from '../../src/hal/memory/index.ts';
+import { bootKernel, encodeBootInfo, MemoryRegionType, MULTIBOOT2_BOOTLOADER_MAGIC } from '../../src/kernel/index.ts';
+import { Shell } from '../../src/shell/index.ts';
+import { startSystem } from '../../src/cli/init.ts';
+import type { PerceptionOptions } from '../../src/cli/perception-init.ts';
+import { perceptionCommands } from '../../src/shell/perception-commands.ts';
+
+const MiB = 2 ** 20;
+
+/** let every queued microtask and immediate run (bus deliveries, scheduler dispatch) */
+export function settle(): Promise<void> {
+  return new Promise((done) => setImmediate(done));
+}
+
+export function bootWithPerception(options: PerceptionOptions = {}, disk = new RamBlockDevice((64 * MiB) / 512), clockStartMs = 0) {
+  const diskStart = 0x100000;
+  const diskEnd = diskStart + disk.sectorCount * 512;
+  const info = encodeBootInfo({
+    commandLine: 'chimaera loglevel=none arena_mb=64',
+    bootLoaderName: 'test',
+    modules: [{ start: diskStart, end: diskEnd, string: 'disk ram0' }],
+    basicMemory: { lowerKiB: 639, upperKiB: (diskEnd - 0x100000 + 64 * MiB) / 1024 },
+    memoryMap: [
+      { base: 0, length: 0x9fc00, type: MemoryRegionType.AVAILABLE },
+      { base: diskStart, length: diskEnd - diskStart, type: MemoryRegionType.RESERVED },
+      { base: diskEnd, length: 64 * MiB, type: MemoryRegionType.AVAILABLE },
+    ],
+  });
+  const machine = new MemoryMachine([{ start: diskStart, end: diskEnd, device: disk }]);
+  const clock: ManualClock = machine.clock;
+  clock.advance(clockStartMs);
+  const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, info, machine);
+  let salt = 0;
+  const system = startSystem(kernel, {
+    perception: { randomBytes: (count) => Uint8Array.from({ length: count }, () => (salt = (salt * 73 + 41) & 0xff)), ...options },
+  });
+  const perception = system.perception;
+  let output = '';
+  const shell = new Shell(system.port, system.shellHandles, { write: (t) => (output += t) }, perceptionCommands(perception));
+  const run = async (line: string): Promise<string> => {
+    output = '';
+    await shell.runLine(line);
+    return output;
+  };
+  /** advance the clock by `ms` in `stepMs` steps, settling after each; `each(nowMs)` runs before each step */
+  const runFor = async (ms: number, each?: (nowMs: number) => void, stepMs = 50): Promise<void> => {
+    for (let done = 0; done < ms; done += stepMs) {
+      each?.(clock.now());
+      await settle();
+      clock.advance(stepMs);
+      await settle();
+    }
+  };
+  return { disk, machine, clock, kernel, system, perception, shell, run, runFor };
+}
