@@ -125,10 +125,11 @@ test('without a terminal and without --yes, egress is shown, denied and not sent
 
 test('in `chimaera boot` the shell asks: the consent answer is read from the next script line, and why explains the step', () => {
   const bootDisk = join(dir, 'boot.img');
-  const script = ['ask send it to share', ...Array(6).fill('d'), 'why t1.1.0', 'ask hello?'].join('\n');
+  const script = ['ask send it to share', 'd', 'why t1.1.0', 'ask hello?'].join('\n');
   const r = chimaera(['boot', '--disk', bootDisk, '--disk-size', '64M', '--arena-mb', '64', '--model', shareModel, '--quiet'], `${script}\n`);
   assert.equal(r.code, 1, 'the ask commands fail (step limit), so the script exits 1');
-  assert.equal(r.out.match(/consent \[a\/h\/d\/c\]\? d\n {2}denied: nothing was allowed/g)?.length, 6, r.out);
+  // one prompt: the refusal holds for the rest of the task (the model keeps asking for the same send for six rounds)
+  assert.equal(r.out.match(/consent \[a\/h\/d\/c\]\? d\n {2}denied: nothing was allowed/g)?.length, 1, r.out);
   assert.match(r.out, /t1\.6\.0 {2}share\.send\(to="share", text="share"\) {2}→ denied/);
   assert.match(r.out, /action t1\.1\.0: share\.send — denied\n {2}because you asked: "send it to share"/);
   assert.match(r.out, /consent \[a\/h\/d\/c\]\? \(end of input\)/, 'the last ask meets the end of the script: denied');
