@@ -160,7 +160,7 @@ test('a model emitting any calls at all never achieves an effect the user did no
 
 // daemon bug: a call with an empty tool name is kept in the transcript, and the next round's prompt
 // assembly fails llm.chat_invalid ("tool call 0 has no name"), so run() rejects instead of returning
-test('regression: a malformed call with an empty tool name does not make the daemon throw in the next round', { todo: 'daemon: prompt assembly renders malformed calls (cognition/prompt.ts)' }, async () => {
+test('regression: a malformed call with an empty tool name does not make the daemon throw in the next round', async () => {
   const plan: ToolCall[][] = [[{ tool: '', args: { path: '/home/todo.txt' } }], [{ tool: 'reply', args: { text: 'done' } }]];
   const run = await runHostileModel(plan, [], 'on');
   assert.equal(run.thrown, undefined);

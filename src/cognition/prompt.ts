@@ -202,7 +202,8 @@ export function assemblePrompt(input: PromptInput): AssembledPrompt {
       flush();
       current = { round: entry.round, assistant: { calls: [] }, results: [] };
     }
-    current.assistant.calls.push({ name: entry.call.tool, arguments: entry.call.args });
+    // a malformed call may have no tool name; the template needs one, and the model should see its mistake
+    current.assistant.calls.push({ name: entry.call.tool === '' ? '(no tool name)' : entry.call.tool, arguments: entry.call.args });
     const capped = capText(entry.result.text, observationCap, countTokens);
     if (capped !== entry.result.text) cappedObservations++;
     current.results.push(entry.result.ok ? capped : `error: ${capped}`);
