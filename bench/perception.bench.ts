@@ -18,21 +18,18 @@
 //                          alarm: decision < 0
 //   (b) PC-SNN + IF        the window's summary and forest features (92), same forest protocol
 //   (c) error summary      the detector's error-neuron part alone: the largest
-//                          channel z-score of the E0± counts; alarm: z ≥ 10
-//   (d) combination        AnomalyDetector's score (online forest over the
-//                          error features + channel z); alarm: its events.
-//                          Its forest trains only on windows the PC-SNN calls
-//                          'steady' (10 active minutes and < 20% silent R units)
-//   (d') the same detector, fed alongside, whose forest trains once the network
-//                          has 10 active minutes, whatever its silent units
-//                          (on these sparse streams most R units stay silent, so
-//                          (d) may never leave warm-up; d' shows what the
-//                          combination gives when the forest does train)
-//   (e) error z per family  a proposal, not in the system: the error-neuron
-//                          counts summed per channel family (fs.modify,
-//                          fs.rename, net.open, usb.add, kbd.interval, …) and
-//                          z-scored like (c); a burst spread over many buckets
-//                          stands out here where no single channel does
+//                          z-score of the E0± counts per channel and per channel
+//                          family (before the detector's error scale); alarm: z ≥ 10
+//   (d) combination        AnomalyDetector's score as the system runs it (defaults:
+//                          online forest over the error features trained on quiet
+//                          windows + channel/family z scaled by what is ordinary
+//                          here + first-seen channel novelty, with score carry);
+//                          alarm: its events
+//   (d') the same detector without the novelty term (noveltyWeight 0), fed
+//                          alongside: what the first-seen term adds
+//   (e) error z per family  the error-neuron counts summed per channel family
+//                          (fs.modify, fs.rename, net.open, usb.add, kbd.interval, …)
+//                          and z-scored like (c), on its own
 // Reported per row: AUROC over all test windows and per injection (normal
 // windows vs that injection's), detection latency (end of the first alarmed
 // window at or after the onset, within 30 s, minus the onset) and false
@@ -46,7 +43,7 @@
 // Run: npm run bench:perception   (BENCH_SEEDS=3, BENCH_MINUTES=40)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Rng, type PerceptionWindow, type SensorEvent } from '../src/common/index.ts';
-import { AnomalyDetector, auroc, ChannelStats, IsolationForest, matrix, PERCEPTION_FOREST_FEATURE_NAMES, rawCountFeatures, type Matrix } from '../src/anomaly/index.ts';
+import { AnomalyDetector, auroc, channelFamilyOf, ChannelStats, IsolationForest, matrix, PERCEPTION_FOREST_FEATURE_NAMES, rawCountFeatures, type Matrix } from '../src/anomaly/index.ts';
 import { PcSnn, SENSOR_CHANNEL_MAP, SensorSpikeEncoder, type SpikeBatch } from '../src/perception/index.ts';
 import { INJECTION_NAMES, injections, loadFixtures, normalStream, resampledStream, type Injection } from './perception-stream.ts';
 
@@ -61,8 +58,8 @@ const ERROR_ALARM_Z = 10;
 /** windows before the detector's channel statistics are ready (its default channelWarmupWindows) */
 const CHANNEL_WARMUP_WINDOWS = 30;
 
-type RowName = 'raw counts + IF' | 'PC-SNN features + IF' | 'error summary alone' | 'combination (detector)' | "combination (d')" | '(e) error z per family';
-const ROWS: readonly RowName[] = ['raw counts + IF', 'PC-SNN features + IF', 'error summary alone', 'combination (detector)', "combination (d')", '(e) error z per family'];
+type RowName = 'raw counts + IF' | 'PC-SNN features + IF' | 'error summary alone' | 'combination (detector)' | "(d') without novelty" | '(e) error z per family';
+const ROWS: readonly RowName[] = ['raw counts + IF', 'PC-SNN features + IF', 'error summary alone', 'combination (detector)', "(d') without novelty", '(e) error z per family'];
 
 interface AlarmResult {
   /** [ms] per injection, null when missed */
@@ -88,10 +85,10 @@ interface PipelineRun {
   combinedScores: Float64Array;
   /** 1 while the detector is in alarm after the window */
   detectorAlarm: Uint8Array;
-  /** the same for (d'): forest trained after 10 active minutes */
-  activeTimeScores: Float64Array;
-  activeTimeAlarm: Uint8Array;
-  activeTimeDetector: AnomalyDetector;
+  /** the same for (d'): the detector without its novelty term */
+  noNoveltyScores: Float64Array;
+  noNoveltyAlarm: Uint8Array;
+  noNoveltyDetector: AnomalyDetector;
   /** (e): largest z of the error counts summed per channel family */
   familyScores: Float64Array;
   network: PcSnn;
@@ -125,17 +122,16 @@ function runPipeline(events: readonly SensorEvent[], endMs: number, seed: number
   const encoder = new SensorSpikeEncoder();
   const detectorOptions = { featureCount: PERCEPTION_FOREST_FEATURE_NAMES.length, featureNames: PERCEPTION_FOREST_FEATURE_NAMES, seed };
   const detector = new AnomalyDetector(detectorOptions);
-  const activeTimeDetector = new AnomalyDetector(detectorOptions);
+  const noNoveltyDetector = new AnomalyDetector({ ...detectorOptions, noveltyWeight: 0 });
   const windows = Math.ceil(endMs / WINDOW_MS);
   const width = network.params.representationSizes[2] + 8 + 20;
   const run: PipelineRun = {
     snnFeatures: new Float64Array(windows * width), errorScores: new Float64Array(windows), combinedScores: new Float64Array(windows),
-    detectorAlarm: new Uint8Array(windows), activeTimeScores: new Float64Array(windows), activeTimeAlarm: new Uint8Array(windows), activeTimeDetector, familyScores: new Float64Array(windows),
+    detectorAlarm: new Uint8Array(windows), noNoveltyScores: new Float64Array(windows), noNoveltyAlarm: new Uint8Array(windows), noNoveltyDetector, familyScores: new Float64Array(windows),
     network, encoder, detector, cpuSeconds: 0, steadyFromWindow: -1,
   };
-  const steadyAfterMs = network.params.steadyAfterActiveMs;
-  const familyNames = [...new Set(network.channelMap.names.map(familyOf))];
-  const familyOfChannel = Int32Array.from(network.channelMap.names, (name) => familyNames.indexOf(familyOf(name)));
+  const familyNames = [...new Set(network.channelMap.names.map(channelFamilyOf))];
+  const familyOfChannel = Int32Array.from(network.channelMap.names, (name) => familyNames.indexOf(channelFamilyOf(name)));
   const familyStats = new ChannelStats(familyNames.length, 600, CHANNEL_WARMUP_WINDOWS);
   const familyCounts = new Float64Array(familyNames.length);
   const familyZ = new Float64Array(familyNames.length);
@@ -150,10 +146,10 @@ function runPipeline(events: readonly SensorEvent[], endMs: number, seed: number
     run.detectorAlarm[w] = status.state === 'alarm' ? 1 : 0;
     if (run.steadyFromWindow < 0 && window.error.phase === 'steady') run.steadyFromWindow = w;
     const error = window.error;
-    activeTimeDetector.observe({ atMs: window.windowStartMs, features: error.forest, channelCounts: error.byChannel, channelNames: error.channelNames, phase: network.stats().activeMs >= steadyAfterMs ? 'steady' : 'warmup' });
-    const second = activeTimeDetector.status();
-    run.activeTimeScores[w] = second.lastScore;
-    run.activeTimeAlarm[w] = second.state === 'alarm' ? 1 : 0;
+    noNoveltyDetector.observePerception(window);
+    const second = noNoveltyDetector.status();
+    run.noNoveltyScores[w] = second.lastScore;
+    run.noNoveltyAlarm[w] = second.state === 'alarm' ? 1 : 0;
     familyCounts.fill(0);
     for (let c = 0; c < error.byChannel.length; c++) familyCounts[familyOfChannel[c]!] += error.byChannel[c]!;
     const top = familyStats.ready ? familyStats.score(familyCounts, familyZ) : -1;
@@ -167,10 +163,6 @@ function runPipeline(events: readonly SensorEvent[], endMs: number, seed: number
 
 // ── scoring ──────────────────────────────────────────────────────────────────
 
-/** "fs.modify.bucket5" → "fs.modify", "kbd.interval.3" → "kbd.interval" */
-function familyOf(channelName: string): string {
-  return channelName.replace(/\.(bucket)?\d+$/, '');
-}
 
 function rows(data: Float64Array, cols: number, from: number, to: number): Matrix {
   return matrix(data.slice(from * cols, to * cols), to - from, cols);
@@ -247,7 +239,7 @@ function scoreRow(scores: Float64Array, alarms: Uint8Array, trainScores: Float64
 
 const started = performance.now();
 const fixtures = loadFixtures();
-const results: Record<RowName, RowResult[]> = { 'raw counts + IF': [], 'PC-SNN features + IF': [], 'error summary alone': [], 'combination (detector)': [], "combination (d')": [], '(e) error z per family': [] };
+const results: Record<RowName, RowResult[]> = { 'raw counts + IF': [], 'PC-SNN features + IF': [], 'error summary alone': [], 'combination (detector)': [], "(d') without novelty": [], '(e) error z per family': [] };
 const seedNotes: string[] = [];
 let pipelineCpu = 0;
 let pipelineEvents = 0;
@@ -280,10 +272,10 @@ for (let seed = 0; seed < SEEDS; seed++) {
   results['error summary alone'].push(scoreRow(errorScores, Uint8Array.from(errorScores, (z) => (z >= ERROR_ALARM_Z ? 1 : 0)), trainPart(run.errorScores), labels, injected, splitWindow));
   results['combination (detector)'].push(scoreRow(combined, run.detectorAlarm.slice(splitWindow), trainPart(run.combinedScores), labels, injected, splitWindow));
   results['(e) error z per family'].push(scoreRow(run.familyScores.slice(splitWindow), Uint8Array.from(run.familyScores.slice(splitWindow), (z) => (z >= ERROR_ALARM_Z ? 1 : 0)), trainPart(run.familyScores), labels, injected, splitWindow));
-  results["combination (d')"].push(scoreRow(run.activeTimeScores.slice(splitWindow), run.activeTimeAlarm.slice(splitWindow), trainPart(run.activeTimeScores), labels, injected, splitWindow));
+  results["(d') without novelty"].push(scoreRow(run.noNoveltyScores.slice(splitWindow), run.noNoveltyAlarm.slice(splitWindow), trainPart(run.noNoveltyScores), labels, injected, splitWindow));
   const counts = Object.fromEntries(['idle', 'editing', 'compile', 'npm-install'].map((n) => [n, segments.filter((s) => s === n).length]));
   const status = run.detector.status();
-  seedNotes.push(`seed ${seed}: ${events.length} events (${JSON.stringify(counts)} minutes), SNN steady from window ${run.steadyFromWindow}, detector fits ${status.fits} (d' ${run.activeTimeDetector.status().fits}), anomaly events ${status.events} (d' ${run.activeTimeDetector.status().events}), pipeline ${run.cpuSeconds.toFixed(1)} CPU s`);
+  seedNotes.push(`seed ${seed}: ${events.length} events (${JSON.stringify(counts)} minutes), SNN steady from window ${run.steadyFromWindow}, detector fits ${status.fits}, error scale ${status.errorScale.toFixed(1)}, anomaly events ${status.events} (d' ${run.noNoveltyDetector.status().events}), pipeline ${run.cpuSeconds.toFixed(1)} CPU s`);
 }
 
 // cost: 60 s at 200 events/s through the warm seed-0 pipeline

@@ -147,10 +147,11 @@ test('a window the forest finds far off (no channel counts) raises one event nam
   assert.ok(maxOrdinaryScore < 5.2, `ordinary windows reached forestZ ${maxOrdinaryScore}`);
 });
 
-test('warmup windows and alarm windows never join the forest history', () => {
-  const detector = new AnomalyDetector({ featureCount: FEATURES, seed: 5, minTrainWindows: 50 });
+test("with forestTraining 'steady-windows', warmup windows and alarm windows never join the forest history", () => {
+  const detector = new AnomalyDetector({ featureCount: FEATURES, seed: 5, minTrainWindows: 50, forestTraining: 'steady-windows' });
   const stream = new Stream(15);
-  for (let i = 0; i < 200; i++) detector.observe(stream.next(undefined, 'warmup'));
+  // past the error scale's first 1800 windows, where even alarm windows count fully
+  for (let i = 0; i < 2000; i++) detector.observe(stream.next(undefined, 'warmup'));
   assert.deepEqual([detector.status().fits, detector.status().historyWindows], [0, 0]);
   run(detector, stream, 100);
   const before = detector.status().historyWindows;
@@ -161,6 +162,63 @@ test('warmup windows and alarm windows never join the forest history', () => {
   });
   assert.equal(detector.alarm, 'alarm');
   assert.equal(detector.status().historyWindows, before);
+});
+
+test("by default ('quiet-windows') the forest trains on warmup windows too, so a network that never reaches 'steady' still gets a forest", () => {
+  // issue 6: on sparse real streams the PC-SNN rarely says 'steady', and the forest never fitted
+  const detector = new AnomalyDetector({ featureCount: FEATURES, seed: 6, minTrainWindows: 50 });
+  const stream = new Stream(16);
+  for (let i = 0; i < 200; i++) detector.observe(stream.next(undefined, 'warmup'));
+  assert.deepEqual([detector.status().fits, detector.status().historyWindows], [1, 200]);
+});
+
+test('a burst spread thinly over a channel family is caught by the family z where no single channel stands out', () => {
+  // 16 silent channels of one family ("fs.modify.bucket0..15") plus noisy others; each family channel gets 4 spikes
+  const names = [...Array.from({ length: 16 }, (_, b) => `fs.modify.bucket${b}`), ...NAMES.slice(16)];
+  const detector = new AnomalyDetector({ featureCount: FEATURES, seed: 7, noveltyWeight: 0 });
+  const stream = new Stream(17);
+  const events: AnomalyEvent[] = [];
+  for (let i = 0; i < 1500; i++) {
+    const window = stream.next((counts) => {
+      if (counts.length !== CHANNELS) return;
+      for (let c = 0; c < 16; c++) counts[c] = i >= 1400 && i < 1403 ? 4 : 0;
+    });
+    const event = detector.observe({ ...window, channelNames: names });
+    if (event !== null) events.push(event);
+    if (i === 1400) assert.ok(detector.status().lastErrorScore >= 60, `family z ${detector.status().lastErrorScore}`);
+  }
+  assert.equal(events.length, 1, events.map((e) => e.reason).join('\n'));
+  assert.equal(events[0]!.atMs, 1_400_000);
+  assert.equal(events[0]!.channels[0], 'fs.modify.*', events[0]!.reason);
+});
+
+test('a channel never active before raises an alarm from a single spike once novelty has warmed up; a seen-once channel does not', () => {
+  const names = NAMES.map((n, c) => (c === 60 ? 'usb.add.bucket2' : c === 61 ? 'usb.add.bucket1' : n));
+  const detector = new AnomalyDetector({ featureCount: FEATURES, seed: 8, noveltyWarmupWindows: 300 });
+  const stream = new Stream(18);
+  const events: AnomalyEvent[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const window = stream.next((counts) => {
+      if (counts.length !== CHANNELS) return;
+      counts[60] = i === 1000 ? 1 : 0; // first ever
+      counts[61] = i === 100 || i === 700 ? 1 : 0; // seen once during warm-up, again later
+    });
+    const event = detector.observe({ ...window, channelNames: names });
+    if (event !== null) events.push(event);
+  }
+  assert.deepEqual(events.map((e) => [e.atMs / 1000, e.channels[0]]), [[1000, 'usb.add.bucket2']], events.map((e) => e.reason).join('\n'));
+  assert.match(events[0]!.reason, /usb\.add\.bucket2 active, seen 0\.0 times before \(novelty 1\.00\)/);
+});
+
+test('error z-scores are scaled by what is ordinary: where bursts of z 40 happen every few minutes, one more is no alarm', () => {
+  const detector = new AnomalyDetector({ featureCount: FEATURES, seed: 9, noveltyWeight: 0, forestWeight: 0 });
+  const stream = new Stream(19);
+  const events = run(detector, stream, 6000, (i, counts) => {
+    if (counts.length === CHANNELS && i % 200 === 0) counts[5] = counts[5]! + 40; // a compile now and then
+  });
+  assert.ok(events.length >= 1, 'the first bursts alarm while they are new');
+  assert.ok(events.every((e) => e.atMs < 3_000_000), events.map((e) => `${e.atMs}: ${e.reason}`).join('\n'));
+  assert.ok(detector.status().errorScale > 3, `errorScale ${detector.status().errorScale}`);
 });
 
 test('perception windows are accepted as published; bad shapes and options are typed errors', () => {
@@ -179,5 +237,7 @@ test('perception windows are accepted as published; bad shapes and options are t
   assert.throws(() => detector.observePerception(window([1, Number.NaN, 2])), (e) => isChimaeraError(e, 'anomaly.data_invalid'));
   assert.throws(() => new AnomalyDetector({ featureCount: 3, enterThreshold: 2, exitThreshold: 5 }), (e) => isChimaeraError(e, 'anomaly.params_invalid'));
   assert.throws(() => new AnomalyDetector({ featureCount: 0 }), (e) => isChimaeraError(e, 'anomaly.params_invalid'));
+  assert.throws(() => new AnomalyDetector({ featureCount: 2, scoreCarry: 1 }), (e) => isChimaeraError(e, 'anomaly.params_invalid'));
+  assert.throws(() => new AnomalyDetector({ featureCount: 2, noveltyHalfLifeWindows: 0 }), (e) => isChimaeraError(e, 'anomaly.params_invalid'));
   assert.throws(() => new AnomalyDetector({ featureCount: 2, featureNames: ['a'] }), (e) => isChimaeraError(e, 'anomaly.params_invalid'));
 });

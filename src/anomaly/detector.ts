@@ -10,37 +10,67 @@
  *   forestScore = −score_samples(features)            (0..1, ~0.4–0.5 is ordinary)
  *   forestZ     = max(0, (forestScore − μ_fit) / max(σ_fit, 0.01))
  *                 μ, σ: the forest's scores over its own training windows at the last fit
- *   errorScore  = max(0, max_c z_c)                   (ChannelStats: z of E0± count per channel)
- *   score       = forestWeight·forestZ + errorWeight·errorScore
+ *   errorZ      = max(0, max_c z_c, max_f z_f)        (ChannelStats: z of the E0± count per
+ *                 channel c, and of the counts summed per channel family f — "fs.modify",
+ *                 "net.open": a burst spread over 16 buckets is z ≈ 7 per channel but far
+ *                 more for its family)
+ *   errorScale  = max(1, q_0.999(errorZ) / errorReferenceZ)   (RunningQuantile over all
+ *                 windows: on a machine whose ordinary compiles reach z 30, a z of 30 is
+ *                 not news; Poisson noise alone gives q_0.999 ≈ 5 and scale 1)
+ *   novelty     = max over active channels of 0.5 / (k_c + 0.5)   (ChannelNovelty: 1 for a
+ *                 channel never active before, 1/3 for one seen once; after
+ *                 noveltyWarmupWindows, before that 0)
+ *   evidence    = forestWeight·forestZ + errorWeight·errorZ/errorScale + noveltyWeight·novelty
+ *   score       = max(evidence, scoreCarry·previous score)   (evidence fades, halving per
+ *                 window by default, instead of vanishing the window after a lone event;
+ *                 it cannot start an alarm by itself, since it only ever falls)
  * Hysteresis: 'quiet' → 'alarm' when score ≥ enterThreshold (one event),
  * 'alarm' → 'quiet' when score < exitThreshold; so one burst gives one event.
  *
  * Learning, and not learning the anomaly:
- * - only 'steady' windows seen while quiet join the forest's history (a ring
- *   of `historyWindows` vectors); the first fit comes at `minTrainWindows`,
- *   then a refit after every `refitEvery` new history windows;
- * - channel statistics learn from every window, at a tenth of the rate while
- *   in alarm, so a lasting change becomes normal slowly instead of never.
+ * - windows seen while quiet join the forest's history (a ring of
+ *   `historyWindows` vectors); with forestTraining 'steady-windows' only those
+ *   the PC-SNN calls 'steady' (on sparse streams it may never say so, and the
+ *   forest would never fit: hence the default 'quiet-windows'); the first fit
+ *   comes at `minTrainWindows`, then a refit after every `refitEvery` new
+ *   history windows;
+ * - channel and family statistics learn from every window, at a tenth of the
+ *   rate while in alarm, so a lasting change becomes normal slowly instead of
+ *   never; the errorZ quantile the same way, but at full weight for its first
+ *   1800 windows (learning it only while quiet from the start locks in: the
+ *   early alarms, before the scale knows the machine, keep out the very
+ *   bursts that would raise it); novelty counts learn from every window.
  *
  * Knobs (defaults for 1 s windows): historyWindows 1800 (30 min), refitEvery
  * 300 (5 min), minTrainWindows 120, trees 100, maxSamples 'auto' (256),
- * channelHalfLifeWindows 600, channelWarmupWindows 30, forestWeight 1,
- * errorWeight 1, enterThreshold 10, exitThreshold 5, topChannels 3.
+ * forestTraining 'quiet-windows', channelHalfLifeWindows 600,
+ * channelWarmupWindows 30, forestWeight 1, errorWeight 1, errorReferenceZ 5,
+ * errorScaleHalfLifeWindows 21600 (6 h), noveltyWeight 12 (a never-seen
+ * channel alone raises an alarm; a channel seen once adds 4),
+ * noveltyHalfLifeWindows 86400 (1 day), noveltyWarmupWindows 1200 (20 min), scoreCarry 0.5,
+ * enterThreshold 10, exitThreshold 5, topChannels 3.
  *
  * Calibration (src/anomaly/detector.test.ts streams, 64 Poisson channels,
- * 10 k windows): ordinary windows reach forestZ ≤ 5.1, errorScore ≤ 5.2 and
+ * 10 k windows): ordinary windows reach forestZ ≤ 5.1, errorZ ≤ 5.2 and
  * a sum ≤ 7.7, hence the enter threshold of 10. A channel burst of tens of
- * spikes gives errorScore 15 and more. The forest alone rarely passes 10: a
- * point outside the training range follows the cut towards the training
- * maximum and scores like an edge point (out-of-range saturation, inherent to
- * Isolation Forest), so a window far off in several features reaches
- * forestZ ≈ 4–6. Its part is to add evidence to the channel z-scores and to
- * rank windows (AUROC); raise forestWeight to let it raise alarms alone.
+ * spikes gives errorZ 15 and more. On this machine's recorded streams
+ * (bench/perception.bench.ts) ordinary compiles and npm installs reach errorZ
+ * 20–40, so errorScale settles at 4–8 and error bursts alone rarely alarm;
+ * the first-seen term is what raises alarms on the injected anomalies there.
+ * The forest alone rarely passes 10: a point outside the training range
+ * follows the cut towards the training maximum and scores like an edge point
+ * (out-of-range saturation, inherent to Isolation Forest), so a window far
+ * off in several features reaches forestZ ≈ 4–6. Its part is to add
+ * evidence and to rank windows (AUROC); raise forestWeight to let it raise
+ * alarms alone.
  */
 
 import { fail, type PerceptionWindow } from '../common/index.ts';
+import { ChannelNovelty } from './channel-novelty.ts';
 import { ChannelStats } from './channel-stats.ts';
+import { describeAnomaly } from './detector-reason.ts';
 import { IsolationForest } from './isolation-forest.ts';
+import { RunningQuantile } from './running-quantile.ts';
 
 /** one window as the detector sees it */
 export interface DetectorWindow {
@@ -86,9 +116,9 @@ export interface AnomalyEvent {
   readonly score: number;
   /** −score_samples of the window's features (0..1, higher = more anomalous); 0 before the first fit */
   readonly forestScore: number;
-  /** largest positive channel z-score */
+  /** largest positive channel or channel-family z-score (before errorScale) */
   readonly errorScore: number;
-  /** the channels that deviated most (z ≥ exitThreshold), by name, largest first; forest features when no channel did */
+  /** the first-seen channel (novelty ≥ 1/3) first, then the channels and families that deviated most (z ≥ exitThreshold), largest first; forest features when none did */
   readonly channels: string[];
   /** one line for people: what deviated and by how much */
   readonly reason: string;
@@ -107,8 +137,18 @@ export interface AnomalyDetectorOptions {
   readonly seed?: number;
   readonly channelHalfLifeWindows?: number;
   readonly channelWarmupWindows?: number;
+  /** which quiet windows train the forest */
+  readonly forestTraining?: 'quiet-windows' | 'steady-windows';
   readonly forestWeight?: number;
   readonly errorWeight?: number;
+  /** errorZ quantile that counts as ordinary noise; errorScale = max(1, q_0.999 / this) */
+  readonly errorReferenceZ?: number;
+  readonly errorScaleHalfLifeWindows?: number;
+  readonly noveltyWeight?: number;
+  readonly noveltyHalfLifeWindows?: number;
+  readonly noveltyWarmupWindows?: number;
+  /** fraction of the last score a window keeps at least (0 ≤ carry < 1): evidence fades over a few windows instead of at once */
+  readonly scoreCarry?: number;
   readonly enterThreshold?: number;
   readonly exitThreshold?: number;
   readonly topChannels?: number;
@@ -123,12 +163,28 @@ export interface DetectorStatus {
   readonly lastScore: number;
   readonly lastForestScore: number;
   readonly lastErrorScore: number;
+  /** novelty of the last window (0..1) */
+  readonly lastNovelty: number;
+  /** divisor of errorZ now (≥ 1) */
+  readonly errorScale: number;
 }
 
 const ALARM_LEARNING_GAIN = 0.1;
+const ERROR_QUANTILE = 0.999;
+/** windows the errorZ quantile learns from at full weight, alarm or not, before alarms count a tenth */
+const ERROR_SCALE_SETTLE_WINDOWS = 1800;
+/** the errorZ histogram's open-ended top */
+const ERROR_Z_MAX = 1000;
+/** novelty at which the event names the channel as first seen (seen at most about once) */
+const NAMED_NOVELTY = 1 / 3;
+
+/** "fs.modify.bucket5" → "fs.modify", "kbd.interval.3" → "kbd.interval"; other names are their own family */
+export function channelFamilyOf(channelName: string): string {
+  return channelName.replace(/\.(bucket)?\d+$/, '');
+}
 
 export class AnomalyDetector {
-  private readonly options: Required<Omit<AnomalyDetectorOptions, 'featureNames' | 'maxSamples'>> & { maxSamples: 'auto' | number };
+  private readonly options: Required<Omit<AnomalyDetectorOptions, 'featureNames' | 'maxSamples' | 'forestTraining'>> & { maxSamples: 'auto' | number; forestTraining: 'quiet-windows' | 'steady-windows' };
   private readonly featureNames: readonly string[];
   /** (historyWindows, featureCount) ring of steady feature vectors */
   private readonly history: Float64Array;
@@ -147,11 +203,21 @@ export class AnomalyDetector {
   private channelNames: readonly string[] = [];
   /** (channels) this window's z-scores */
   private channelZ = new Float64Array(0);
+  /** (channels) family index of each channel */
+  private familyOfChannel = new Int32Array(0);
+  private familyNames: string[] = [];
+  private familyStats: ChannelStats | null = null;
+  /** (families) this window's summed counts and their z-scores */
+  private familyCounts = new Float64Array(0);
+  private familyZ = new Float64Array(0);
+  private novelty: ChannelNovelty | null = null;
+  private readonly noveltyTop = { channel: -1 };
+  private readonly errorQuantile: RunningQuantile;
   private state: 'quiet' | 'alarm' = 'quiet';
   private windows = 0;
   private fits = 0;
   private events = 0;
-  private last = { score: 0, forest: 0, error: 0 };
+  private last = { score: 0, forest: 0, error: 0, novelty: 0, errorScale: 1 };
 
   constructor(options: AnomalyDetectorOptions) {
     const o = {
@@ -164,8 +230,15 @@ export class AnomalyDetector {
       seed: options.seed ?? 0,
       channelHalfLifeWindows: options.channelHalfLifeWindows ?? 600,
       channelWarmupWindows: options.channelWarmupWindows ?? 30,
+      forestTraining: options.forestTraining ?? 'quiet-windows',
       forestWeight: options.forestWeight ?? 1,
       errorWeight: options.errorWeight ?? 1,
+      errorReferenceZ: options.errorReferenceZ ?? 5,
+      errorScaleHalfLifeWindows: options.errorScaleHalfLifeWindows ?? 21_600,
+      noveltyWeight: options.noveltyWeight ?? 12,
+      noveltyHalfLifeWindows: options.noveltyHalfLifeWindows ?? 86_400,
+      noveltyWarmupWindows: options.noveltyWarmupWindows ?? 1200,
+      scoreCarry: options.scoreCarry ?? 0.5,
       enterThreshold: options.enterThreshold ?? 10,
       exitThreshold: options.exitThreshold ?? 5,
       topChannels: options.topChannels ?? 3,
@@ -179,13 +252,18 @@ export class AnomalyDetector {
     whole('refitEvery', 1);
     whole('minTrainWindows', 2);
     whole('topChannels', 1);
+    whole('noveltyWarmupWindows', 0);
     if (o.minTrainWindows > o.historyWindows) fail('anomaly.params_invalid', `detector minTrainWindows (${o.minTrainWindows}) exceeds historyWindows (${o.historyWindows})`);
     if (!(o.exitThreshold > 0 && o.exitThreshold <= o.enterThreshold)) {
       fail('anomaly.params_invalid', `detector thresholds need 0 < exitThreshold ≤ enterThreshold, got ${o.exitThreshold} and ${o.enterThreshold}`);
     }
-    if (!(o.channelHalfLifeWindows >= 1) || !(o.forestWeight >= 0) || !(o.errorWeight >= 0)) {
-      fail('anomaly.params_invalid', 'detector channelHalfLifeWindows must be ≥ 1 and the weights ≥ 0');
+    if (!(o.channelHalfLifeWindows >= 1) || !(o.errorScaleHalfLifeWindows >= 1) || !(o.noveltyHalfLifeWindows >= 1)) {
+      fail('anomaly.params_invalid', 'detector half-lives (channel, errorScale, novelty) must be ≥ 1 window');
     }
+    if (!(o.forestWeight >= 0) || !(o.errorWeight >= 0) || !(o.noveltyWeight >= 0) || !(o.errorReferenceZ > 0) || !(o.scoreCarry >= 0 && o.scoreCarry < 1)) {
+      fail('anomaly.params_invalid', 'detector weights must be ≥ 0, errorReferenceZ > 0 and 0 ≤ scoreCarry < 1');
+    }
+    if (o.forestTraining !== 'quiet-windows' && o.forestTraining !== 'steady-windows') fail('anomaly.params_invalid', `detector forestTraining must be 'quiet-windows' or 'steady-windows', got ${String(o.forestTraining)}`);
     this.options = o;
     this.featureNames = options.featureNames ?? Array.from({ length: o.featureCount }, (_, i) => `feature.${i}`);
     if (this.featureNames.length !== o.featureCount) fail('anomaly.params_invalid', `detector has ${o.featureCount} features but ${this.featureNames.length} names`);
@@ -193,6 +271,7 @@ export class AnomalyDetector {
     this.current = new Float64Array(o.featureCount);
     this.featureMean = new Float64Array(o.featureCount);
     this.featureSpread = new Float64Array(o.featureCount);
+    this.errorQuantile = new RunningQuantile(ERROR_Z_MAX, o.errorScaleHalfLifeWindows);
   }
 
   /** feed a 'perception.window' payload */
@@ -222,30 +301,49 @@ export class AnomalyDetector {
       forestZ = Math.max(0, (forestScore - this.fitMean) / this.fitSpread);
     }
 
-    // error-neuron half
+    // error-neuron half: channel and family z, scaled by what is ordinary here
     const counts = window.channelCounts ?? [];
-    const stats = this.channelStatsFor(counts.length, window.channelNames);
+    // a window without channel counts scores and teaches nothing on the channel side
+    const stats = counts.length === 0 ? null : this.channelStatsFor(counts.length, window.channelNames);
     let errorScore = 0;
-    let topChannel = -1;
-    if (stats !== null && stats.ready) {
-      topChannel = stats.score(counts, this.channelZ);
-      if (topChannel >= 0) errorScore = Math.max(0, this.channelZ[topChannel]!);
+    if (stats !== null) {
+      this.familyCounts.fill(0);
+      for (let c = 0; c < counts.length; c++) this.familyCounts[this.familyOfChannel[c]!] += counts[c]!;
     }
+    if (stats !== null && stats.ready) {
+      const topChannel = stats.score(counts, this.channelZ);
+      if (topChannel >= 0) errorScore = Math.max(0, this.channelZ[topChannel]!);
+      const topFamily = this.familyStats!.score(this.familyCounts, this.familyZ);
+      if (topFamily >= 0) errorScore = Math.max(errorScore, this.familyZ[topFamily]!);
+    }
+    const errorScale = Math.max(1, this.errorQuantile.quantile(ERROR_QUANTILE) / this.options.errorReferenceZ);
 
-    const score = this.options.forestWeight * forestZ + this.options.errorWeight * errorScore;
-    this.last = { score, forest: forestScore, error: errorScore };
+    // novelty: a channel active that (almost) never was
+    let novelty = 0;
+    if (this.novelty !== null && this.options.noveltyWeight > 0 && this.novelty.windows >= this.options.noveltyWarmupWindows) novelty = this.novelty.score(counts, this.noveltyTop);
+    else this.noveltyTop.channel = -1;
+
+    const evidence = this.options.forestWeight * forestZ + (this.options.errorWeight * errorScore) / errorScale + this.options.noveltyWeight * novelty;
+    const score = Math.max(evidence, this.options.scoreCarry * this.last.score);
+    this.last = { score, forest: forestScore, error: errorScore, novelty, errorScale };
     let event: AnomalyEvent | null = null;
     if (this.state === 'quiet' && score >= this.options.enterThreshold) {
       this.state = 'alarm';
       this.events++;
-      event = this.describe(window.atMs, score, forestScore, forestZ, errorScore, stats, counts);
+      event = this.describe(window.atMs, score, forestScore, forestZ, errorScore, errorScale, novelty, stats, counts);
     } else if (this.state === 'alarm' && score < this.options.exitThreshold) {
       this.state = 'quiet';
     }
 
     // learning, after scoring
-    if (stats !== null) stats.update(counts, this.state === 'alarm' ? ALARM_LEARNING_GAIN : 1);
-    if (window.phase === 'steady' && this.state === 'quiet') this.remember();
+    const gain = this.state === 'alarm' ? ALARM_LEARNING_GAIN : 1;
+    if (stats !== null) {
+      if (stats.ready) this.errorQuantile.add(errorScore, this.errorQuantile.weight < ERROR_SCALE_SETTLE_WINDOWS ? 1 : gain);
+      stats.update(counts, gain);
+      this.familyStats!.update(this.familyCounts, gain);
+      this.novelty!.update(counts);
+    }
+    if (this.state === 'quiet' && (window.phase === 'steady' || this.options.forestTraining === 'quiet-windows')) this.remember();
     return event;
   }
 
@@ -264,6 +362,8 @@ export class AnomalyDetector {
       lastScore: this.last.score,
       lastForestScore: this.last.forest,
       lastErrorScore: this.last.error,
+      lastNovelty: this.last.novelty,
+      errorScale: this.last.errorScale,
     };
   }
 
@@ -275,6 +375,17 @@ export class AnomalyDetector {
       this.channelStats = new ChannelStats(channels, this.options.channelHalfLifeWindows, this.options.channelWarmupWindows);
       this.channelZ = new Float64Array(channels);
       this.channelNames = names !== undefined && names.length === channels ? names.slice() : Array.from({ length: channels }, (_, c) => `channel.${c}`);
+      const familyIndex = new Map<string, number>();
+      this.familyOfChannel = Int32Array.from(this.channelNames, (name) => {
+        const family = channelFamilyOf(name);
+        if (!familyIndex.has(family)) familyIndex.set(family, familyIndex.size);
+        return familyIndex.get(family)!;
+      });
+      this.familyNames = [...familyIndex.keys()];
+      this.familyStats = new ChannelStats(this.familyNames.length, this.options.channelHalfLifeWindows, this.options.channelWarmupWindows);
+      this.familyCounts = new Float64Array(this.familyNames.length);
+      this.familyZ = new Float64Array(this.familyNames.length);
+      this.novelty = new ChannelNovelty(channels, this.options.noveltyHalfLifeWindows);
     } else if (this.channelStats.channels !== channels) {
       fail('anomaly.width_mismatch', `detector saw ${this.channelStats.channels} error channels before, now ${channels}`, { expected: this.channelStats.channels, actual: channels });
     }
@@ -319,38 +430,32 @@ export class AnomalyDetector {
     this.sinceFit = 0;
   }
 
-  private describe(atMs: number, score: number, forestScore: number, forestZ: number, errorScore: number, stats: ChannelStats | null, counts: ArrayLike<number>): AnomalyEvent {
-    const { topChannels, exitThreshold } = this.options;
-    const parts: string[] = [];
-    const channels: string[] = [];
-    if (stats !== null && stats.ready) {
-      for (const c of largestIndices(this.channelZ, topChannels)) {
-        const z = this.channelZ[c]!;
-        if (z < exitThreshold) break;
-        channels.push(this.channelNames[c]!);
-        parts.push(`${this.channelNames[c]} error count ${counts[c]} vs usual ${stats.mean[c]!.toFixed(1)} (z ${z.toFixed(1)})`);
-      }
-    }
-    if (this.forest !== null) {
-      parts.push(`forest score ${forestScore.toFixed(3)} vs usual ${this.fitMean.toFixed(3)} (z ${forestZ.toFixed(1)})`);
-      if (channels.length === 0) {
-        // no channel stands out: name the features furthest from their training mean
-        const deviation = new Float64Array(this.options.featureCount);
-        for (let f = 0; f < deviation.length; f++) deviation[f] = Math.abs(this.current[f]! - this.featureMean[f]!) / Math.max(this.featureSpread[f]!, 1e-3);
-        for (const f of largestIndices(deviation, topChannels)) {
-          channels.push(this.featureNames[f]!);
-          parts.push(`${this.featureNames[f]} ${this.current[f]!.toFixed(2)} vs usual ${this.featureMean[f]!.toFixed(2)}`);
-        }
-      }
-    }
-    const reason = `score ${score.toFixed(1)} ≥ ${this.options.enterThreshold}: ${parts.join('; ')}`;
+  private describe(atMs: number, score: number, forestScore: number, forestZ: number, errorScore: number, errorScale: number, novelty: number, stats: ChannelStats | null, counts: ArrayLike<number>): AnomalyEvent {
+    const ready = stats !== null && stats.ready;
+    const familySizes = new Int32Array(this.familyNames.length);
+    for (const f of this.familyOfChannel) familySizes[f]!++;
+    const novelChannel = this.noveltyTop.channel;
+    const { channels, reason } = describeAnomaly({
+      score,
+      enterThreshold: this.options.enterThreshold,
+      exitThreshold: this.options.exitThreshold,
+      topChannels: this.options.topChannels,
+      counts,
+      channelNames: this.channelNames,
+      channelZ: ready ? this.channelZ : null,
+      channelMean: ready ? stats.mean : null,
+      familyNames: this.familyNames,
+      familyZ: ready ? this.familyZ : null,
+      familyCounts: ready ? this.familyCounts : null,
+      familyMean: ready ? this.familyStats!.mean : null,
+      familySizes,
+      errorScale,
+      novelChannel,
+      novelty,
+      novelSeen: novelChannel >= 0 ? this.novelty!.seen[novelChannel]! : 0,
+      forest: this.forest === null ? null : { score: forestScore, fitMean: this.fitMean, z: forestZ, names: this.featureNames, current: this.current, mean: this.featureMean, spread: this.featureSpread },
+      namedNovelty: NAMED_NOVELTY,
+    });
     return { atMs, score, forestScore, errorScore, channels, reason };
   }
-}
-
-/** indices of the `count` largest values, largest first (ties: lower index first) */
-function largestIndices(values: Float64Array, count: number): number[] {
-  const order = Array.from(values.keys());
-  order.sort((a, b) => values[b]! - values[a]! || a - b);
-  return order.slice(0, count);
 }

@@ -7,8 +7,11 @@ export { averagePathLength, IsolationForest, matrix, percentile, type IsolationF
 export { auroc } from './auroc.ts';
 export { formatNumericCsv, parseNumericCsv, type CsvMatrix } from './csv.ts';
 export { ChannelStats } from './channel-stats.ts';
+export { ChannelNovelty } from './channel-novelty.ts';
+export { RunningQuantile } from './running-quantile.ts';
 export {
   AnomalyDetector,
+  channelFamilyOf,
   PERCEPTION_FOREST_FEATURE_NAMES,
   type AnomalyDetectorOptions,
   type AnomalyEvent,

@@ -25,7 +25,11 @@
  * + encoder state, saved every `snapshotPeriodMs` and at shutdown, restored
  * at boot; a damaged file gives a klog warning and a fresh network. The
  * detector's statistics are not saved: it relearns (30 windows for the
- * channel z-scores, `minTrainWindows` steady windows for the forest).
+ * channel z-scores, `minTrainWindows` quiet windows for the forest,
+ * `noveltyWarmupWindows` — 20 min — before first-seen channels count, and
+ * its error scale over the first 30 min). The detector runs with its
+ * defaults (src/anomaly/detector.ts; measured in bench/perception.bench.ts);
+ * `detector` options override them.
  */
 
 import { randomBytes as nodeRandomBytes } from 'node:crypto';

@@ -109,11 +109,11 @@ export interface PerceptionWindow {
 export interface AnomalyReport {
   /** start of the window that crossed the threshold [ms since the network started] */
   readonly atMs: number;
-  /** combined score [z units]: forest part + error-neuron part */
+  /** combined score [z units]: forest part + error-neuron part + channel novelty, carried over from the previous window at half weight */
   readonly score: number;
   /** Isolation Forest −score_samples of the window (0..1, higher = more anomalous); 0 before the first fit */
   readonly forestScore: number;
-  /** largest positive per-channel z-score of the error-neuron counts */
+  /** largest positive z-score of the error-neuron counts, per channel or per channel family, scaled by what is ordinary on this machine */
   readonly errorScore: number;
   /** the channels (or forest features) that deviated most, largest first ("fs.modify.bucket5") */
   readonly channels: readonly string[];

@@ -7,7 +7,8 @@
  *    48–55     usb       48–51 add × class bucket 0–3, 52–55 remove × bucket
  *    56–87     fs        56 + 8·op + bucket, op = create, modify, delete, rename
  *    88–119    net       88–95 counter deltas (rx bytes, rx packets, tx bytes, tx packets) × (up, down);
- *                        96–103 throughput level; 104–111 open × bucket; 112–119 close × bucket
+ *                        96–99 rx byte-rate level, 100–103 tx byte-rate level; 104–111 open × bucket;
+ *                        112–119 close × bucket
  *   120–127    reserved  future sensors
  *
  * Only this layout exists; networks of other widths use plainChannelMap
@@ -31,7 +32,9 @@ export const FS_OPS = ['create', 'modify', 'delete', 'rename'] as const;
 export const NET_START = 88;
 export const NET_COUNTERS = ['rxBytes', 'rxPackets', 'txBytes', 'txPackets'] as const;
 export const NET_LEVEL_START = NET_START + 8;
-export const NET_LEVEL_BINS = 8;
+/** level bins per direction: rx on NET_LEVEL_START + bin, tx on NET_LEVEL_START + NET_LEVEL_BINS + bin */
+export const NET_LEVEL_BINS = 4;
+export const NET_LEVEL_DIRECTIONS = ['rx', 'tx'] as const;
 export const NET_OPEN_START = NET_START + 16;
 export const NET_CLOSE_START = NET_START + 24;
 export const RESERVED_START = 120;
@@ -45,7 +48,7 @@ function buildNames(): string[] {
   for (const action of ['add', 'remove']) for (let bucket = 0; bucket < 4; bucket++) names.push(`usb.${action}.bucket${bucket}`);
   for (const op of FS_OPS) for (let bucket = 0; bucket < 8; bucket++) names.push(`fs.${op}.bucket${bucket}`);
   for (const counter of NET_COUNTERS) names.push(`net.${counter}.up`, `net.${counter}.down`);
-  for (let i = 0; i < NET_LEVEL_BINS; i++) names.push(`net.level.${i}`);
+  for (const direction of NET_LEVEL_DIRECTIONS) for (let i = 0; i < NET_LEVEL_BINS; i++) names.push(`net.${direction}Level.${i}`);
   for (const action of ['open', 'close']) for (let bucket = 0; bucket < 8; bucket++) names.push(`net.${action}.bucket${bucket}`);
   for (let i = 0; i < ENCODER_CHANNELS - RESERVED_START; i++) names.push(`reserved.${i}`);
   return names;

@@ -80,22 +80,24 @@ test('mic: energy spikes on bin change; bands send on delta, ≤ 4 per frame, th
   assert.deepEqual(late, []);
 });
 
-test('net: level on change, counters on delta of log rate, connections by bucket', () => {
-  assert.deepEqual([0, 6, 7, 100, 5000, 3e6].map(throughputLevel), [0, 0, 1, 2, 4, 7]);
+test('net: rx and tx levels on change and on every busy poll, counters on delta of log rate, connections by bucket', () => {
+  assert.deepEqual([0, 62, 63, 4000, 5000, 3e6, 5e7].map(throughputLevel), [0, 0, 1, 1, 2, 3, 3]);
   const encoder = new SensorSpikeEncoder();
   const counters = (atMs: number, rxBytes: number, txBytes: number): SensorEvent => ({ kind: 'net', atMs, type: 'counters', value: 1000, rxBytes, rxPackets: rxBytes / 1000, txBytes, txPackets: txBytes / 1000 });
-  assert.deepEqual(spikesOf(encoder, [counters(1000, 4000, 4000)], 1000), ['1000:net.level.4']);
+  assert.deepEqual(spikesOf(encoder, [counters(1000, 4000, 4000)], 1000), ['1000:net.rxLevel.1', '1000:net.txLevel.1']);
   assert.deepEqual(spikesOf(encoder, [counters(2000, 4000, 4000)], 2000), []);
-  // rx ×5 is more than two doublings: one spike now, one on the next poll; the level stays in bin 4
-  assert.deepEqual(spikesOf(encoder, [counters(3000, 20000, 4000)], 3000), ['3000:net.rxBytes.up', '3000:net.rxPackets.up']);
-  assert.deepEqual(spikesOf(encoder, [counters(4000, 20000, 4000)], 4000), ['4000:net.rxBytes.up', '4000:net.rxPackets.up']);
-  assert.deepEqual(spikesOf(encoder, [counters(4500, 20000, 4000)], 4500), []);
-  // silence: the level first, then the three counters furthest behind; the fourth follows next poll
-  assert.deepEqual(spikesOf(encoder, [counters(5000, 0, 0)], 5000), ['5000:net.level.0', '5000:net.rxBytes.down', '5000:net.txBytes.down', '5000:net.rxPackets.down']);
+  // rx ×5 is more than two doublings: one spike now, one on the next poll; rx enters bin 2, which repeats on every poll
+  assert.deepEqual(spikesOf(encoder, [counters(3000, 20000, 4000)], 3000), ['3000:net.rxLevel.2', '3000:net.rxBytes.up', '3000:net.rxPackets.up']);
+  assert.deepEqual(spikesOf(encoder, [counters(4000, 20000, 4000)], 4000), ['4000:net.rxLevel.2', '4000:net.rxBytes.up', '4000:net.rxPackets.up']);
+  assert.deepEqual(spikesOf(encoder, [counters(4500, 20000, 4000)], 4500), ['4500:net.rxLevel.2']);
+  // silence: both levels first, then the two counters furthest behind; the other two follow next poll
+  assert.deepEqual(spikesOf(encoder, [counters(5000, 0, 0)], 5000), ['5000:net.rxLevel.0', '5000:net.txLevel.0', '5000:net.rxBytes.down', '5000:net.txBytes.down']);
   assert.deepEqual(spikesOf(encoder, [counters(6000, 0, 0)], 6000), ['6000:net.rxBytes.down', '6000:net.txBytes.down', '6000:net.rxPackets.down', '6000:net.txPackets.down']);
+  // egress: 50 MB/s sent says tx level 3 on every poll while it lasts
+  for (let s = 0; s < 3; s++) assert.equal(spikesOf(encoder, [counters(7000 + 1000 * s, 0, 5e7)], 7000 + 1000 * s)[0], `${7000 + 1000 * s}:net.txLevel.3`);
   assert.deepEqual(
-    spikesOf(encoder, [{ kind: 'net', atMs: 7000, type: 'open', bucket: 3, portClass: '443' }, { kind: 'net', atMs: 7000, type: 'close', bucket: 3, portClass: '443' }], 7000),
-    ['7000:net.open.bucket3', '7000:net.close.bucket3'],
+    spikesOf(encoder, [{ kind: 'net', atMs: 10_000, type: 'open', bucket: 3, portClass: '443' }, { kind: 'net', atMs: 10_000, type: 'close', bucket: 3, portClass: '443' }], 10_000),
+    ['10000:net.open.bucket3', '10000:net.close.bucket3'],
   );
 });
 

@@ -46,7 +46,7 @@ export interface SensorSpikeEncoderStats extends SpikeSchedulerStats {
   readonly truncated: number;
 }
 
-const STATE_VERSION = 1;
+const STATE_VERSION = 2; // 2: net levels split into rx and tx (network-encoder.ts)
 const KINDS: readonly SensorKind[] = ['kbd', 'mic', 'usb', 'fs', 'net'];
 
 export class SensorSpikeEncoder {
