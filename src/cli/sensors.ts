@@ -19,8 +19,8 @@ import { ArecordSource, findOnPath, FsWatchSource, HostedClock, ProcNetSource, U
 import { checkSalt, formatSensorEventLine, FsFeaturizer, MicFeaturizer, NetFeaturizer, SensorDriver, StaticSenseGate, UsbFeaturizer, type SensorDriverStats } from '../sensors/index.ts';
 import { parseArgs, type FlagSpec } from './args.ts';
 
-export const SENSORS_USAGE = `usage: chimaera sensors record --seconds N --out FILE.jsonl [--watch DIR]... [options]
-  record --seconds N --out FILE.jsonl       record N seconds of coarsened sensor events as JSON Lines
+export const SENSORS_USAGE = `  chimaera sensors record --seconds N --out FILE.jsonl [--watch DIR]... [options]
+      record N seconds of this machine's coarsened sensor events as JSON Lines
       --watch DIR        a host folder whose file activity is recorded (repeatable; fs needs at least one)
       --kinds LIST       senses to record, comma-separated from usb,fs,net,mic (default: those available here)
       --wav FILE         audio for mic from a 16-bit PCM WAV file (default: arecord when installed)
