@@ -9,10 +9,12 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerFlagsPrelude } from '../hal/hosted/index.ts';
 import { KERNEL_WORKER_SOURCE, type KernelWorkerFactory } from '../llm/index.ts';
 
 export const nodeKernelWorkerFactory: KernelWorkerFactory = (start) => {
-  const source = `const { workerData } = require('node:worker_threads');\n(${KERNEL_WORKER_SOURCE})(workerData);`;
+  // the prelude makes the host's V8 settings again: a worker's start resets them for the whole process
+  const source = `const { workerData } = require('node:worker_threads');\n${workerFlagsPrelude()}(${KERNEL_WORKER_SOURCE})(workerData);`;
   const worker = new Worker(source, { eval: true, workerData: start, execArgv: [], name: 'llm-kernels' });
   worker.unref();
   // a trap is reported through the pool's control block; keep it from becoming an uncaught error here

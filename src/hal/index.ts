@@ -7,7 +7,7 @@ export type { BlockDevice } from './block-device.ts';
 export { CopyOnWriteDevice } from './copy-on-write-device.ts';
 export type { Clock, Timers } from './clock.ts';
 export type { Console } from './console.ts';
-export type { Machine } from './machine.ts';
+export type { Machine, ModuleRead } from './machine.ts';
 export type {
   AudioReading,
   FileReading,

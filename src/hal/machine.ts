@@ -27,6 +27,23 @@ export interface Machine {
    * straight into the kernel arena without a second copy
    */
   readModuleRange(start: number, end: number, offset: number, out: Uint8Array): void;
+  /**
+   * Optional: start the same copy in the background (host threads) and
+   * return at once, so the kernel can build other things meanwhile; nothing
+   * in `out` may be read before `wait()` returns. Machines without threads
+   * leave it out (callers fall back to readModuleRange).
+   */
+  startModuleRead?(start: number, end: number, offset: number, out: Uint8Array): ModuleRead;
   /** power off: the process ends with `code` after the kernel has flushed */
   powerOff(code: number): void;
+}
+
+/** a module copy running in the background (Machine.startModuleRead) */
+export interface ModuleRead {
+  /**
+   * Block until every byte is in place (the calling thread may copy chunks
+   * itself meanwhile); `onProgress(copiedBytes, totalBytes)` is called now
+   * and then while waiting. Fails as readModuleRange would.
+   */
+  wait(onProgress?: (copiedBytes: number, totalBytes: number) => void): void;
 }

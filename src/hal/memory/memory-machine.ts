@@ -7,7 +7,7 @@
 import { fail } from '../../common/index.ts';
 import type { BlockDevice } from '../block-device.ts';
 import type { Clock, Timers } from '../clock.ts';
-import type { Machine } from '../machine.ts';
+import type { Machine, ModuleRead } from '../machine.ts';
 import { ManualClock } from './manual-clock.ts';
 import { MemoryConsole } from './memory-console.ts';
 
@@ -49,6 +49,18 @@ export class MemoryMachine<C extends Clock & Timers = ManualClock> implements Ma
     const bytes = this.readModule(start, end);
     if (offset < 0 || offset + out.length > bytes.length) fail('boot.module_out_of_range', `read of ${out.length} bytes at offset ${offset} runs past the module's ${bytes.length} bytes`);
     out.set(bytes.subarray(offset, offset + out.length));
+  }
+
+  /** the copy happens in wait() — late on purpose, so a test sees any read of `out` before wait */
+  startModuleRead(start: number, end: number, offset: number, out: Uint8Array): ModuleRead {
+    const bytes = this.readModule(start, end);
+    if (offset < 0 || offset + out.length > bytes.length) fail('boot.module_out_of_range', `read of ${out.length} bytes at offset ${offset} runs past the module's ${bytes.length} bytes`);
+    return {
+      wait: (onProgress) => {
+        out.set(bytes.subarray(offset, offset + out.length));
+        onProgress?.(out.length, out.length);
+      },
+    };
   }
 
   powerOff(code: number): void {

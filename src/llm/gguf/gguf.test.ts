@@ -226,3 +226,33 @@ test('a string array with invalid UTF-8 decodes each string as a lone decode wou
   const file = readGguf(bytes, 'bad.gguf');
   assert.deepEqual(file.getStringArray('list'), ['ab', 'c\ufffd', 'ef']);
 });
+
+test('a string array larger than a decode batch (256 KiB per class) keeps every string in place, a string longer than a batch included', () => {
+  const strings: string[] = [];
+  for (let i = 0; i < 60_000; i++) strings.push(i % 3 === 0 ? `Ġtok${i}` : i % 3 === 1 ? `é${i}Ã` : `日本${i}`);
+  strings[31_337] = 'x\u0000y'; // a NUL in the middle of a batch: that batch is decoded one string at a time
+  strings[50_000] = 'Ġ'.repeat(200_000); // 400 KB of Latin-1 in one string
+  const bytes = writeGguf({ metadata: { list: gguf.array('string', strings), after: gguf.u8(9) }, tensors: [] });
+  const file = readGguf(bytes, 'big.gguf');
+  assert.deepEqual(file.getStringArray('list'), strings);
+  assert.equal(file.getU32('after'), 9);
+});
+
+test('a ReadAt that hands back one reused scratch buffer reads the same header (the cursor copies what it keeps)', () => {
+  const words = Array.from({ length: 200_000 }, (_, i) => `w${i}é`); // ~2 MB: several 1 MiB refills
+  const big = writeGguf({ metadata: { ...metadata, words: gguf.array('string', words), tail: gguf.f64(2.5) }, tensors });
+  let scratch = new Uint8Array(0);
+  let reads = 0;
+  const file = readGgufHeader((offset, length) => {
+    reads++;
+    if (scratch.length < length) scratch = new Uint8Array(length);
+    const out = scratch.subarray(0, length);
+    out.fill(0xee); // whatever the cursor held from the last read is overwritten
+    out.set(big.subarray(offset, offset + length));
+    return out;
+  }, big.length, 'big.gguf');
+  assert.ok(reads >= 2, `expected several refills, got ${reads}`);
+  assert.deepEqual(file.getStringArray('words'), words);
+  assert.equal(file.getF32('tail'), 2.5);
+  assert.deepEqual(file.tensors, readGguf(big, 'big.gguf').tensors);
+});

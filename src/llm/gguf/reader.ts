@@ -20,6 +20,7 @@ import { ggmlTypeTraits, type GgmlTypeId, type Tensor } from '../tensor.ts';
 import { ByteCursor, readFromBytes, type ReadAt } from './source.ts';
 import { fixedSize, GGUF_VALUE_TYPES, minimumSize, utf8Length, type GgufArray, type GgufItem, type GgufValue, type GgufValueTypeName } from './values.ts';
 import { GgufFile, type GgufTensorInfo } from './file.ts';
+import { readStringArray } from './string-arrays.ts';
 
 /** "GGUF" read as a little-endian u32 */
 export const GGUF_MAGIC = 0x46554747;
@@ -198,97 +199,12 @@ function readArray(cursor: ByteCursor, key: string, depth: number): GgufArray {
   if (count * minimumSize(itemType) > cursor.remaining) {
     fail('gguf.truncated', `${cursor.fileName}: array "${key}" claims ${count} ${itemType} items at offset ${cursor.position}, more than the ${cursor.remaining} bytes left`, { offset: cursor.position });
   }
-  if (itemType === 'string') return { type: 'array', itemType, value: readStringArray(cursor, count, key) };
+  if (itemType === 'string') return readStringArray(cursor, count, key, MAX_STRING_BYTES);
   const size = fixedSize(itemType);
   if (size !== undefined && size <= 4 && itemType !== 'bool') return { type: 'array', itemType, value: readNumberArray(cursor, itemType, count, key) };
   const items: GgufItem[] = new Array<GgufItem>(count);
   for (let i = 0; i < count; i++) items[i] = readItem(cursor, itemType, key, depth);
   return { type: 'array', itemType, value: items };
-}
-
-/**
- * A string array in three UTF-8 decodes instead of one per string (a
- * vocabulary of 151k tokens would otherwise cost 151k decoder calls). Each
- * string's bytes go, with a NUL after them, into the buffer of its class —
- * ASCII, Latin-1 (leads 0xC2/0xC3 only), other — so that V8 keeps the
- * ASCII and Latin-1 strings one-byte (a single two-byte parent would make
- * every piece two-byte: twice the memory, slower hashing); each buffer is
- * decoded once and split at the NULs. Invalid UTF-8 never swallows the NUL
- * after it (the decoder emits U+FFFD and re-reads the NUL), so the pieces
- * equal decoding one by one; a string that itself holds a NUL shows in the
- * piece count and its class is decoded one by one.
- */
-function readStringArray(cursor: ByteCursor, count: number, key: string): string[] {
-  const what = `an item of "${key}"`;
-  const buffers = [new GrowableBytes(count * 8), new GrowableBytes(64), new GrowableBytes(count * 8)];
-  /** (count) class of each string: 0 ASCII, 1 Latin-1, 2 other */
-  const classes = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const length = cursor.u64(what, 'gguf.malformed');
-    if (length > cursor.remaining) {
-      fail('gguf.truncated', `${cursor.fileName}: item ${i} of "${key}" claims ${length} bytes at offset ${cursor.position}, only ${cursor.remaining} remain`, { offset: cursor.position });
-    }
-    if (length > MAX_STRING_BYTES) fail('gguf.malformed', `${cursor.fileName}: item ${i} of "${key}" is ${length} bytes long (limit ${MAX_STRING_BYTES})`);
-    const bytes = cursor.take(length, what);
-    let kind = 0;
-    for (let b = 0; b < length; b++) {
-      const byte = bytes[b]!;
-      if (byte >= 0x80) kind = byte === 0xc2 || byte === 0xc3 || (byte < 0xc0 && kind === 1) ? Math.max(kind, 1) : 2;
-      if (kind === 2) break;
-    }
-    classes[i] = kind;
-    buffers[kind]!.append(bytes);
-  }
-  const pieces = buffers.map((buffer) => (buffer.length === 0 ? [] : cursor.decodeUtf8(buffer.bytes()).split('\0')));
-  const strings: string[] = new Array<string>(count);
-  const next = [0, 0, 0];
-  const counts = [0, 0, 0];
-  for (let i = 0; i < count; i++) counts[classes[i]!]++;
-  for (let kind = 0; kind < 3; kind++) {
-    if (buffers[kind]!.length > 0 && pieces[kind]!.length !== counts[kind]! + 1) pieces[kind] = buffers[kind]!.decodeEach((piece) => cursor.decodeUtf8(piece));
-  }
-  for (let i = 0; i < count; i++) {
-    const kind = classes[i]!;
-    strings[i] = pieces[kind]![next[kind]!++]!;
-  }
-  return strings;
-}
-
-/** bytes appended with a NUL after each piece; remembers where each piece ends */
-class GrowableBytes {
-  private buffer: Uint8Array;
-  private ends: number[] = [];
-  length = 0;
-
-  constructor(capacity: number) {
-    this.buffer = new Uint8Array(Math.max(16, capacity));
-  }
-
-  append(piece: Uint8Array): void {
-    const needed = this.length + piece.length + 1;
-    if (needed > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
-      grown.set(this.buffer.subarray(0, this.length));
-      this.buffer = grown;
-    }
-    const buffer = this.buffer;
-    const at = this.length;
-    if (piece.length < 32) for (let i = 0; i < piece.length; i++) buffer[at + i] = piece[i]!;
-    else buffer.set(piece, at);
-    this.ends.push(at + piece.length);
-    buffer[at + piece.length] = 0;
-    this.length = needed;
-  }
-
-  /** everything appended, NULs included */
-  bytes(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
-  }
-
-  /** each piece decoded on its own */
-  decodeEach(decode: (piece: Uint8Array) => string): string[] {
-    return this.ends.map((end, i) => decode(this.buffer.subarray(i === 0 ? 0 : this.ends[i - 1]! + 1, end)));
-  }
 }
 
 /** an array of 1-, 2- or 4-byte numbers, read in one piece */

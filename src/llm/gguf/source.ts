@@ -7,6 +7,11 @@
 
 import { fail } from '../../common/index.ts';
 
+/**
+ * `length` bytes of the file at `offset`. The cursor copies whatever it
+ * keeps before it reads again, so an implementation may return the same
+ * scratch buffer every call (no garbage per megabyte of header).
+ */
 export type ReadAt = (offset: number, length: number) => Uint8Array;
 
 /** bytes fetched per refill when the header is read piecewise */

@@ -53,6 +53,8 @@ export interface LoadedModel {
   /** tensor count per type name ("Q8_0" → 169) */
   readonly tensorTypes: ReadonlyMap<string, number>;
   readonly loadMs: number;
+  /** the file's `chimaera.*` string metadata (e.g. chimaera.prompt_style of our default model); empty for others */
+  readonly chimaera: ReadonlyMap<string, string>;
 }
 
 /** read chunk for module → arena copies [bytes] */
@@ -111,8 +113,11 @@ function loadGguf(kernel: Kernel, module: KernelModule, modelOptions: () => Mode
   const { machine } = kernel;
   const name = basename(module.name);
   const size = module.end - module.start;
+  // one scratch buffer for the header's range reads (the GGUF cursor copies what it keeps)
+  let scratch = new Uint8Array(0);
   const read = (offset: number, length: number): Uint8Array => {
-    const out = new Uint8Array(length);
+    if (scratch.length < length) scratch = new Uint8Array(length);
+    const out = scratch.subarray(0, length);
     machine.readModuleRange(module.start, module.end, offset, out);
     return out;
   };
@@ -120,11 +125,15 @@ function loadGguf(kernel: Kernel, module: KernelModule, modelOptions: () => Mode
   const dataBytes = size - file.dataOffset;
   const allocation = kernel.arena.alloc(Math.max(dataBytes, 1), 'llm.weights', 64, 'uninitialized');
   const data = kernel.arena.view(allocation).subarray(0, dataBytes);
-  for (let done = 0; done < dataBytes; ) {
-    const n = Math.min(CHUNK, dataBytes - done);
-    machine.readModuleRange(module.start, module.end, file.dataOffset + done, data.subarray(done, done + n));
-    done += n;
-    onProgress?.(done, dataBytes);
+  // the weights stream in on the machine's reader threads while the tokenizer and the model objects are built
+  const reading = machine.startModuleRead?.(module.start, module.end, file.dataOffset, data);
+  if (reading === undefined) {
+    for (let done = 0; done < dataBytes; ) {
+      const n = Math.min(CHUNK, dataBytes - done);
+      machine.readModuleRange(module.start, module.end, file.dataOffset + done, data.subarray(done, done + n));
+      done += n;
+      onProgress?.(done, dataBytes);
+    }
   }
   const tensors = new Map<string, Tensor>();
   for (const info of file.tensors) {
@@ -133,9 +142,13 @@ function loadGguf(kernel: Kernel, module: KernelModule, modelOptions: () => Mode
   }
   const config = configFromGgufMetadata({ get: (key) => file.metadata.get(key)?.value }, name, tensors);
   const tokenizer = Tokenizer.fromGgufMetadata(file.metadata, name);
+  const options = modelOptions(); // starts the kernel pool's threads, which need no weights yet
+  reading?.wait(onProgress);
   const weights = buildQwen2Weights(config, tensors, name, { naming: 'gguf' });
-  const model = new Qwen2Model(config, weights, modelOptions());
-  return { name, format: 'gguf', config, tokenizer, model, weightBytes: dataBytes, tensorTypes: countTypes(tensors.values()) };
+  const model = new Qwen2Model(config, weights, options);
+  const chimaera = new Map<string, string>();
+  for (const [key, entry] of file.metadata) if (key.startsWith('chimaera.') && typeof entry.value === 'string') chimaera.set(key, entry.value);
+  return { name, format: 'gguf', config, tokenizer, model, weightBytes: dataBytes, tensorTypes: countTypes(tensors.values()), chimaera };
 }
 
 function loadHf(kernel: Kernel, modules: readonly KernelModule[], modelOptions: () => ModelOptions, onProgress?: LoadProgress): Omit<LoadedModel, 'loadMs'> {
@@ -164,5 +177,5 @@ function loadHf(kernel: Kernel, modules: readonly KernelModule[], modelOptions: 
   }
   const weights = buildQwen2Weights(config, tensors, name, { naming: 'hf', shapeOrder: 'ggml' });
   const model = new Qwen2Model(config, weights, modelOptions());
-  return { name, format: 'hf', config, tokenizer, model, weightBytes: total, tensorTypes: countTypes(tensors.values()) };
+  return { name, format: 'hf', config, tokenizer, model, weightBytes: total, tensorTypes: countTypes(tensors.values()), chimaera: new Map() };
 }

@@ -9,11 +9,18 @@ import { BYTE_TO_CHAR } from './byte-level.ts';
 import { QWEN_TOKENIZER_DIR } from './test-fixtures.ts';
 
 test('PairRankTable finds every pair it holds, misses others, and lets a later duplicate override', () => {
-  const table = new PairRankTable(1000);
-  for (let i = 0; i < 1000; i++) table.set(i, 999 - i, i);
-  table.set(5, 994, 12345);
+  const left = new Int32Array(1001);
+  const right = new Int32Array(1001);
+  for (let i = 0; i < 1000; i++) {
+    left[i] = i;
+    right[i] = 999 - i;
+  }
+  left[1000] = 5; // rule 1000 repeats rule 5's pair
+  right[1000] = 994;
+  const table = new PairRankTable(left, right);
+  for (let rank = 0; rank <= 1000; rank++) table.add(rank);
   assert.equal(table.size, 1000);
-  for (let i = 0; i < 1000; i++) assert.equal(table.get(i, 999 - i), i === 5 ? 12345 : i);
+  for (let i = 0; i < 1000; i++) assert.equal(table.get(i, 999 - i), i === 5 ? 1000 : i);
   assert.equal(table.get(999, 999), -1);
   assert.equal(table.get(0, 0), -1);
 });

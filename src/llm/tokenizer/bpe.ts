@@ -17,7 +17,8 @@
  *     warm). Stale heap entries are skipped by checking that the pair at
  *     that position is still the rule's (left, right).
  * Pair → rank lookups go through `PairRankTable`, an open-addressing hash
- * table on typed arrays (no string keys, no Map of 150k boxed entries).
+ * table of ranks on a typed array (no string keys, no Map of 150k boxed
+ * entries, no copy of the pairs).
  */
 
 // ── merge rules ──────────────────────────────────────────────────────────
@@ -33,23 +34,29 @@ export interface MergeRules {
   readonly ranks: PairRankTable;
 }
 
-/** (left id, right id) → rule rank; as in HF tokenizers, a later duplicate rule overrides an earlier one. */
+/**
+ * (left id, right id) → rule rank; as in HF tokenizers, a later duplicate
+ * rule overrides an earlier one. Slots hold only the rank; the pair is read
+ * back from the rules' own left/right arrays (4 bytes a slot instead of 12:
+ * 2 MiB for Qwen's 151k merges).
+ */
 export class PairRankTable {
-  /** (capacity) left id per slot, -1 when empty */
-  private readonly slotLeft: Int32Array;
-  /** (capacity) right id per slot */
-  private readonly slotRight: Int32Array;
-  /** (capacity) rank per slot */
+  /** (nRules) left token id by rank (the rules' array, not copied) */
+  private readonly ruleLeft: Int32Array;
+  /** (nRules) right token id by rank */
+  private readonly ruleRight: Int32Array;
+  /** (capacity) rank per slot, -1 when empty */
   private readonly slotRank: Int32Array;
   private readonly mask: number;
   private count = 0;
 
-  constructor(expectedPairs: number) {
+  /** An empty table for the rules (left[rank], right[rank]); add them with `add(rank)`. */
+  constructor(left: Int32Array, right: Int32Array) {
     let capacity = 16;
-    while (capacity < expectedPairs * 2) capacity *= 2;
-    this.slotLeft = new Int32Array(capacity).fill(-1);
-    this.slotRight = new Int32Array(capacity);
-    this.slotRank = new Int32Array(capacity);
+    while (capacity < left.length * 2) capacity *= 2;
+    this.ruleLeft = left;
+    this.ruleRight = right;
+    this.slotRank = new Int32Array(capacity).fill(-1);
     this.mask = capacity - 1;
   }
 
@@ -57,18 +64,21 @@ export class PairRankTable {
     return this.count;
   }
 
-  set(left: number, right: number, rank: number): void {
-    if (this.count * 2 >= this.slotLeft.length) throw new Error('PairRankTable: over capacity (sized too small by the caller)');
+  /** index rule `rank`; an earlier rule with the same pair is replaced */
+  add(rank: number): void {
+    const left = this.ruleLeft[rank]!;
+    const right = this.ruleRight[rank]!;
     let slot = pairHash(left, right) & this.mask;
-    while (this.slotLeft[slot] !== -1) {
-      if (this.slotLeft[slot] === left && this.slotRight[slot] === right) {
+    for (;;) {
+      const existing = this.slotRank[slot]!;
+      if (existing === -1) break;
+      if (this.ruleLeft[existing] === left && this.ruleRight[existing] === right) {
         this.slotRank[slot] = rank;
         return;
       }
       slot = (slot + 1) & this.mask;
     }
-    this.slotLeft[slot] = left;
-    this.slotRight[slot] = right;
+    if (this.count * 2 >= this.slotRank.length) throw new Error('PairRankTable: over capacity (more ranks added than rules)');
     this.slotRank[slot] = rank;
     this.count++;
   }
@@ -77,9 +87,8 @@ export class PairRankTable {
   get(left: number, right: number): number {
     let slot = pairHash(left, right) & this.mask;
     for (;;) {
-      const slotLeft = this.slotLeft[slot]!;
-      if (slotLeft === -1) return -1;
-      if (slotLeft === left && this.slotRight[slot] === right) return this.slotRank[slot]!;
+      const rank = this.slotRank[slot]!;
+      if (rank === -1 || (this.ruleLeft[rank] === left && this.ruleRight[rank] === right)) return rank;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -93,8 +102,8 @@ function pairHash(left: number, right: number): number {
 
 /** Build the rules from (left, right, result) id triples in rank order. */
 export function buildMergeRules(left: Int32Array, right: Int32Array, result: Int32Array): MergeRules {
-  const ranks = new PairRankTable(left.length);
-  for (let rank = 0; rank < left.length; rank++) ranks.set(left[rank]!, right[rank]!, rank);
+  const ranks = new PairRankTable(left, right);
+  for (let rank = 0; rank < left.length; rank++) ranks.add(rank);
   return { left, right, result, ranks };
 }
 

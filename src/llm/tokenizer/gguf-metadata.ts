@@ -27,10 +27,10 @@
  */
 
 import { fail } from '../../common/index.ts';
-import { gguf, type GgufValue } from '../gguf/index.ts';
+import { gguf, packedStringsOf, type GgufValue } from '../gguf/index.ts';
 import type { AddedToken } from './added-tokens.ts';
 import { preTokenizerByName } from './pre-tokenizer.ts';
-import type { TokenKind, TokenizerSpec } from './tokenizer-spec.ts';
+import { mergeCount, mergeLineSeparator, mergeLinesOf, mergePair, type MergeLines, type TokenKind, type TokenizerSpec } from './tokenizer-spec.ts';
 
 export type GgufMetadataInput = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
@@ -57,16 +57,14 @@ function readArray(metadata: GgufMetadataInput, key: string, origin: string): Ar
   return fail('tokenizer.malformed', `${origin}: ${key} must be an array, got ${typeof value}`, { key });
 }
 
-function readStrings(metadata: GgufMetadataInput, key: string, origin: string): string[] | undefined {
+/** the array under `key` when every item is a string — the metadata's own array, not a copy (151k tokens) */
+function readStrings(metadata: GgufMetadataInput, key: string, origin: string): readonly string[] | undefined {
   const array = readArray(metadata, key, origin);
   if (array === undefined) return undefined;
-  const strings: string[] = new Array(array.length);
   for (let i = 0; i < array.length; i++) {
-    const item = array[i];
-    if (typeof item !== 'string') fail('tokenizer.malformed', `${origin}: ${key}[${i}] must be a string`, { key, index: i });
-    strings[i] = item;
+    if (typeof array[i] !== 'string') fail('tokenizer.malformed', `${origin}: ${key}[${i}] must be a string`, { key, index: i });
   }
-  return strings;
+  return Array.isArray(array) ? (array as readonly string[]) : Array.from(array as ArrayLike<string>);
 }
 
 function readId(metadata: GgufMetadataInput, key: string, origin: string, vocabSize: number): number | undefined {
@@ -76,6 +74,15 @@ function readId(metadata: GgufMetadataInput, key: string, origin: string, vocabS
   if (typeof id !== 'number' || !Number.isInteger(id)) return fail('tokenizer.malformed', `${origin}: ${key} must be an integer, got ${String(value)}`, { key });
   if (id < 0 || id >= vocabSize) return fail('tokenizer.bad_vocab', `${origin}: ${key} is ${id}, outside the vocabulary of ${vocabSize} tokens`, { key, id });
   return id;
+}
+
+/** tokenizer.ggml.merges as line ranges: packed when the reader kept them so, else the strings themselves */
+function mergeLinesFrom(metadata: GgufMetadataInput, origin: string): MergeLines {
+  const key = 'tokenizer.ggml.merges';
+  const raw = metadata instanceof Map ? metadata.get(key) : (metadata as Readonly<Record<string, unknown>>)[key];
+  const packed = packedStringsOf(raw);
+  if (packed !== undefined) return packed;
+  return mergeLinesOf(readStrings(metadata, key, origin) ?? fail('tokenizer.malformed', `${origin}: ${key} is missing; a BPE tokenizer needs its merge list`));
 }
 
 export function tokenizerSpecFromGguf(metadata: GgufMetadataInput, origin: string): TokenizerSpec {
@@ -95,12 +102,15 @@ export function tokenizerSpecFromGguf(metadata: GgufMetadataInput, origin: strin
       fail('tokenizer.length_mismatch', `${origin}: ${key} has ${array.length} entries but tokenizer.ggml.tokens has ${tokens.length}`, { key, length: array.length, tokens: tokens.length });
     }
   }
-  const mergeStrings = readStrings(metadata, 'tokenizer.ggml.merges', origin) ?? fail('tokenizer.malformed', `${origin}: tokenizer.ggml.merges is missing; a BPE tokenizer needs its merge list`);
-  const merges = mergeStrings.map((merge, rank): readonly [string, string] => {
-    const space = merge.indexOf(' ', 1); // llama.cpp: the separator is the first space after the first character
-    if (space < 0) fail('tokenizer.malformed', `${origin}: tokenizer.ggml.merges[${rank}] "${merge}" has no space between its two tokens`, { rank });
-    return [merge.slice(0, space), merge.slice(space + 1)];
-  });
+  // kept as "a b" line ranges (the reader's packed strings when the metadata came from a file): the
+  // Tokenizer resolves them to ids without making a string per line
+  const lines = mergeLinesFrom(metadata, origin);
+  for (let rank = 0; rank < lines.length; rank++) {
+    const text = lines.text(rank);
+    if (mergeLineSeparator(text, lines.start(rank), lines.end(rank)) < 0) {
+      fail('tokenizer.malformed', `${origin}: tokenizer.ggml.merges[${rank}] "${text.slice(lines.start(rank), lines.end(rank))}" has no space between its two tokens`, { rank });
+    }
+  }
 
   const kinds: TokenKind[] = new Array(tokens.length);
   const addedTokens: AddedToken[] = [];
@@ -124,7 +134,7 @@ export function tokenizerSpecFromGguf(metadata: GgufMetadataInput, origin: strin
     origin,
     tokens,
     kinds,
-    merges,
+    merges: { form: 'spaced', lines },
     addedTokens,
     normalizer: 'nfc',
     preTokenizer,
@@ -157,12 +167,14 @@ export function tokenizerSpecToGguf(spec: TokenizerSpec, options: GgufExportOpti
       : kind === 'added' ? (specialById.get(id) === true ? GgufTokenType.control : GgufTokenType.userDefined)
       : GgufTokenType.normal;
   }
-  const merges = spec.merges.map(([left, right], rank) => {
+  const merges: string[] = new Array(mergeCount(spec.merges));
+  for (let rank = 0; rank < merges.length; rank++) {
+    const [left, right] = mergePair(spec, rank);
     if (left.length === 0 || right.length === 0 || left.includes(' ') || right.includes(' ')) {
       fail('tokenizer.unsupported', `${spec.origin}: merge ${rank} ("${left}", "${right}") has a token with a space or no text, which GGUF "a b" merges cannot express`, { rank });
     }
-    return `${left} ${right}`;
-  });
+    merges[rank] = `${left} ${right}`;
+  }
   const metadata = new Map<string, GgufValue>([
     ['tokenizer.ggml.model', gguf.string('gpt2')],
     ['tokenizer.ggml.pre', gguf.string(preName)],

@@ -87,7 +87,7 @@ export function tokenizerSpecFromJson(json: unknown, config: unknown, origin: st
     origin,
     tokens,
     kinds,
-    merges,
+    merges: { form: 'pairs', pairs: merges },
     addedTokens,
     normalizer,
     preTokenizer,

@@ -10,6 +10,44 @@ import type { PreTokenizer } from './pre-tokenizer.ts';
 /** What an id is: a BPE vocabulary entry, an added token, or a placeholder (GGUF padding). */
 export type TokenKind = 'normal' | 'added' | 'unused';
 
+/**
+ * The merge rules in rank order, in the form the loader had them — so that
+ * loading never materialises 151k [a, b] string pairs it does not need:
+ *   'pairs'   tokenizer.json's [a, b] (or "a b" split by the JSON loader)
+ *   'spaced'  GGUF's "a b" lines: the separator is the first space after the
+ *             first character (llama.cpp); the loader has checked there is one
+ *   'ids'     token ids into `tokens` — what a built Tokenizer keeps
+ * `mergeCount` and `mergePair` read any form.
+ */
+export type MergeList =
+  | { readonly form: 'pairs'; readonly pairs: readonly (readonly [string, string])[] }
+  | { readonly form: 'spaced'; readonly lines: MergeLines }
+  | {
+      readonly form: 'ids';
+      /** (nMerges) id of each rule's left token */
+      readonly left: Int32Array;
+      /** (nMerges) id of each rule's right token */
+      readonly right: Int32Array;
+    };
+
+/**
+ * "a b" merge lines, each a range of some string: the GGUF reader keeps a
+ * string array as ranges of a few long decoded texts (PackedStrings), so
+ * no string per line need exist. `mergeLinesOf` wraps a plain array.
+ */
+export interface MergeLines {
+  readonly length: number;
+  /** the string that holds line `rank`, from start(rank) to end(rank) */
+  text(rank: number): string;
+  start(rank: number): number;
+  end(rank: number): number;
+}
+
+/** plain strings as MergeLines */
+export function mergeLinesOf(lines: readonly string[]): MergeLines {
+  return { length: lines.length, text: (rank) => lines[rank]!, start: () => 0, end: (rank) => lines[rank]!.length };
+}
+
 export interface TokenizerSpec {
   /** where the description came from, for messages ("tokenizer.json", "model.gguf") */
   readonly origin: string;
@@ -17,8 +55,8 @@ export interface TokenizerSpec {
   readonly tokens: readonly (string | undefined)[];
   /** (vocabSize) kind of each id */
   readonly kinds: readonly TokenKind[];
-  /** merge rules in rank order, as token texts */
-  readonly merges: readonly (readonly [string, string])[];
+  /** merge rules in rank order */
+  readonly merges: MergeList;
   readonly addedTokens: readonly AddedToken[];
   readonly normalizer: 'nfc' | 'none';
   readonly preTokenizer: PreTokenizer;
@@ -29,4 +67,33 @@ export interface TokenizerSpec {
   readonly padId: number | undefined;
   /** whether encode() prepends BOS by default (HF add_bos_token, GGUF tokenizer.ggml.add_bos_token) */
   readonly addBos: boolean;
+}
+
+/** number of merge rules */
+export function mergeCount(merges: MergeList): number {
+  return merges.form === 'pairs' ? merges.pairs.length : merges.form === 'spaced' ? merges.lines.length : merges.left.length;
+}
+
+/**
+ * Where the separator of the GGUF "a b" merge line text[start, end) is: the
+ * first space after the first character (llama.cpp); -1 if there is none.
+ */
+export function mergeLineSeparator(text: string, start = 0, end = text.length): number {
+  const space = text.indexOf(' ', start + 1);
+  return space >= 0 && space < end ? space : -1;
+}
+
+/** rule `rank` as its two token texts (split or looked up on demand; for export and messages, not for loading) */
+export function mergePair(spec: Pick<TokenizerSpec, 'merges' | 'tokens'>, rank: number): readonly [string, string] {
+  const { merges } = spec;
+  if (merges.form === 'pairs') return merges.pairs[rank]!;
+  if (merges.form === 'spaced') {
+    const { lines } = merges;
+    const text = lines.text(rank);
+    const start = lines.start(rank);
+    const end = lines.end(rank);
+    const space = mergeLineSeparator(text, start, end);
+    return [text.slice(start, space), text.slice(space + 1, end)];
+  }
+  return [spec.tokens[merges.left[rank]!]!, spec.tokens[merges.right[rank]!]!];
 }

@@ -23,7 +23,8 @@ import { BpeMerger, buildMergeRules, type MergeRules } from './bpe.ts';
 import { BYTE_TO_CHAR, byteLevelToBytes, bytesToByteLevel, encodeUtf8Into } from './byte-level.ts';
 import { forEachWord } from './pre-tokenizer.ts';
 import { StreamDecoder, type DecodeOptions } from './stream-decoder.ts';
-import type { TokenizerSpec } from './tokenizer-spec.ts';
+import { mergeCount, mergeLineSeparator, mergePair, type TokenizerSpec } from './tokenizer-spec.ts';
+import { VocabularyIndex } from './vocabulary-index.ts';
 import type { GgufValue } from '../gguf/index.ts';
 import { tokenizerSpecFromJson } from './tokenizer-json.ts';
 import { tokenizerSpecFromGguf, tokenizerSpecToGguf, type GgufMetadataInput, type GgufExportOptions } from './gguf-metadata.ts';
@@ -52,7 +53,7 @@ export class Tokenizer {
   readonly padId: number | undefined;
 
   /** vocabulary (normal) tokens: text → id; what merges and byte symbols resolve against */
-  private readonly vocabToId = new Map<string, number>();
+  private readonly vocabulary: VocabularyIndex;
   /** added tokens: content → id (consulted before the vocabulary by idOf) */
   private readonly addedToId = new Map<string, number>();
   /** (vocabSize) 1 for special added tokens */
@@ -64,22 +65,17 @@ export class Tokenizer {
   private readonly rawMatcher: AddedTokenMatcher;
   private readonly normalizedMatcher: AddedTokenMatcher;
   private readonly wordCache = new Map<string, Int32Array>();
-  /** lazily filled decode table */
-  private readonly bytesById: (Uint8Array | undefined)[];
+  /** (vocabSize) decode table, filled as ids are decoded; made on the first decode (1.2 MiB a model that never decodes does without) */
+  private bytesById: (Uint8Array | undefined)[] | undefined;
   /** scratch: UTF-8 bytes of the current word (3 bytes per UTF-16 unit) */
   private utf8Scratch = new Uint8Array(256);
   /** scratch: initial symbols of the current word */
   private symbolScratch = new Int32Array(256);
 
   constructor(spec: TokenizerSpec) {
-    this.spec = spec;
     this.vocabSize = spec.tokens.length;
     this.specialFlags = new Uint8Array(this.vocabSize);
-    this.bytesById = new Array(this.vocabSize).fill(undefined);
-    for (let id = 0; id < spec.tokens.length; id++) {
-      const text = spec.tokens[id];
-      if (text !== undefined && spec.kinds[id] === 'normal') this.vocabToId.set(text, id);
-    }
+    this.vocabulary = new VocabularyIndex(spec.tokens, (id) => spec.kinds[id] === 'normal');
     const specials = new Map<string, number>();
     for (const token of spec.addedTokens) {
       this.addedToId.set(token.content, token.id);
@@ -90,12 +86,14 @@ export class Tokenizer {
     }
     this.specialTokens = specials;
     for (let byte = 0; byte < 256; byte++) {
-      const id = this.vocabToId.get(BYTE_TO_CHAR[byte]!);
-      if (id === undefined) fail('tokenizer.bad_vocab', `${spec.origin}: the vocabulary lacks the byte token "${BYTE_TO_CHAR[byte]}" (byte 0x${byte.toString(16)}), so some text could not be encoded`, { byte });
+      const id = this.vocabulary.find(BYTE_TO_CHAR[byte]!);
+      if (id < 0) fail('tokenizer.bad_vocab', `${spec.origin}: the vocabulary lacks the byte token "${BYTE_TO_CHAR[byte]}" (byte 0x${byte.toString(16)}), so some text could not be encoded`, { byte });
       this.byteTokenIds[byte] = id;
     }
-    this.rules = this.resolveMerges();
+    this.rules = this.resolveMerges(spec);
     this.merger = new BpeMerger(this.rules);
+    // keep the rules as ids only: the loader's merge strings (151k GGUF lines) can be collected
+    this.spec = { ...spec, merges: { form: 'ids', left: this.rules.left, right: this.rules.right } };
     this.rawMatcher = new AddedTokenMatcher(spec.addedTokens.filter((token) => !token.normalized || spec.normalizer === 'none'));
     this.normalizedMatcher = new AddedTokenMatcher(spec.addedTokens.filter((token) => token.normalized && spec.normalizer !== 'none'));
     this.bosId = spec.bosId;
@@ -166,8 +164,8 @@ export class Tokenizer {
     }
     const byteCount = encodeUtf8Into(text, start, end, this.utf8Scratch);
     const outStart = out.length;
-    const whole = this.spec.ignoreMerges ? this.vocabToId.get(bytesToByteLevel(this.utf8Scratch, 0, byteCount)) : undefined;
-    if (whole !== undefined) {
+    const whole = this.spec.ignoreMerges ? this.vocabulary.find(bytesToByteLevel(this.utf8Scratch, 0, byteCount)) : -1;
+    if (whole >= 0) {
       out.push(whole);
     } else {
       for (let i = 0; i < byteCount; i++) this.symbolScratch[i] = this.byteTokenIds[this.utf8Scratch[i]!]!;
@@ -209,13 +207,14 @@ export class Tokenizer {
 
   /** The bytes an id stands for (vocabulary tokens: byte-level inverse; added tokens: UTF-8 of their content). */
   tokenToBytes(id: number): Uint8Array {
-    const cached = this.bytesById[id];
+    const bytesById = (this.bytesById ??= new Array<Uint8Array | undefined>(this.vocabSize).fill(undefined));
+    const cached = bytesById[id];
     if (cached !== undefined) return cached;
     const text = Number.isInteger(id) && id >= 0 && id < this.vocabSize ? this.spec.tokens[id] : undefined;
     if (text === undefined) return fail('tokenizer.unknown_id', `${this.spec.origin}: token id ${id} is not in the vocabulary (size ${this.vocabSize})`, { id });
     // HF ByteLevel decoder: a token whose characters are not all byte characters decodes as its own UTF-8
     const bytes = (this.spec.kinds[id] === 'normal' ? byteLevelToBytes(text) : undefined) ?? new TextEncoder().encode(text);
-    this.bytesById[id] = bytes;
+    bytesById[id] = bytes;
     return bytes;
   }
 
@@ -227,7 +226,10 @@ export class Tokenizer {
 
   /** id of a token by its vocabulary text ("Ġthe", "<|im_start|>"), or undefined */
   idOf(tokenText: string): number | undefined {
-    return this.addedToId.get(tokenText) ?? this.vocabToId.get(tokenText);
+    const added = this.addedToId.get(tokenText);
+    if (added !== undefined) return added;
+    const id = this.vocabulary.find(tokenText);
+    return id < 0 ? undefined : id;
   }
 
   /** whether the id is a special (control) added token */
@@ -237,27 +239,49 @@ export class Tokenizer {
 
   // ── loading helpers ────────────────────────────────────────────────────
 
-  private resolveMerges(): MergeRules {
-    const { merges, origin, tokens } = this.spec;
-    const left = new Int32Array(merges.length);
-    const right = new Int32Array(merges.length);
-    const result = new Int32Array(merges.length);
-    let previousResult = -1;
-    for (let rank = 0; rank < merges.length; rank++) {
-      const [a, b] = merges[rank]!;
-      const leftId = this.vocabToId.get(a);
-      const rightId = this.vocabToId.get(b);
-      // byte-level BPE vocabularies (GPT-2, Qwen) list merge results in merge order: try the id after the
-      // previous result first; comparing in place and looking up the vocabulary's own (already hashed)
-      // string is much cheaper than building a + b and hashing it (151k merges at load)
-      const guess = tokens[previousResult + 1];
-      const resultId =
-        guess !== undefined && guess.length === a.length + b.length && guess.startsWith(a) && guess.endsWith(b) && this.vocabToId.get(guess) === previousResult + 1
-          ? previousResult + 1
-          : this.vocabToId.get(a + b);
-      if (resultId !== undefined) previousResult = resultId;
-      if (leftId === undefined || rightId === undefined || resultId === undefined) {
-        const missing = leftId === undefined ? a : rightId === undefined ? b : a + b;
+  /**
+   * The merge rules as (left, right, result) ids. GGUF "a b" lines and JSON
+   * pairs are looked up by range (VocabularyIndex), so no per-rule strings
+   * are made; a failed lookup is reported with the rule's texts.
+   */
+  private resolveMerges(spec: TokenizerSpec): MergeRules {
+    const { merges, origin } = spec;
+    const count = mergeCount(merges);
+    const vocabulary = this.vocabulary;
+    const left = new Int32Array(count);
+    const right = new Int32Array(count);
+    const result = new Int32Array(count);
+    for (let rank = 0; rank < count; rank++) {
+      let leftId: number;
+      let rightId: number;
+      let resultId: number;
+      if (merges.form === 'spaced') {
+        const { lines } = merges;
+        const text = lines.text(rank);
+        const start = lines.start(rank);
+        const end = lines.end(rank);
+        const space = mergeLineSeparator(text, start, end);
+        leftId = vocabulary.find(text, start, space);
+        rightId = vocabulary.find(text, space + 1, end);
+        resultId = vocabulary.findJoined(text, start, space, text, space + 1, end);
+      } else if (merges.form === 'pairs') {
+        const [a, b] = merges.pairs[rank]!;
+        leftId = vocabulary.find(a);
+        rightId = vocabulary.find(b);
+        resultId = vocabulary.findJoined(a, 0, a.length, b, 0, b.length);
+      } else {
+        leftId = merges.left[rank]!;
+        rightId = merges.right[rank]!;
+        const tokens = spec.tokens;
+        const a = tokens[leftId] ?? '';
+        const b = tokens[rightId] ?? '';
+        resultId = vocabulary.findJoined(a, 0, a.length, b, 0, b.length);
+        if (tokens[leftId] === undefined || spec.kinds[leftId] !== 'normal') leftId = -1;
+        if (tokens[rightId] === undefined || spec.kinds[rightId] !== 'normal') rightId = -1;
+      }
+      if (leftId < 0 || rightId < 0 || resultId < 0) {
+        const [a, b] = merges.form === 'ids' ? [String(merges.left[rank]), String(merges.right[rank])] : mergePair(spec, rank);
+        const missing = leftId < 0 ? a : rightId < 0 ? b : a + b;
         fail('tokenizer.bad_merge', `${origin}: merge ${rank} ("${a} ${b}") refers to "${missing}", which is not in the vocabulary`, { rank, missing });
       }
       left[rank] = leftId;
