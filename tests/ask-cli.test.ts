@@ -63,8 +63,8 @@ const disk = join(dir, 'disk.img');
 const common = ['--disk', disk, '--arena-mb', '64', '--rounds', '2'];
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-test('without --model, ask fails llm.not_loaded with a hint', () => {
-  const r = chimaera(['ask', '--disk', join(dir, 'never.img'), 'what time is it']);
+test('with --model none, ask fails llm.not_loaded with a hint', () => {
+  const r = chimaera(['ask', '--disk', join(dir, 'never.img'), '--model', 'none', 'what time is it']);
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, /llm\.not_loaded.*--model PATH/s);
   assert.ok(!existsSync(join(dir, 'never.img')), 'no disk is created before the model check');

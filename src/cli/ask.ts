@@ -41,10 +41,10 @@ import { CopyOnWriteDevice } from '../hal/index.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
 import { startSystem } from './init.ts';
 import { load } from './loader.ts';
-import { modelModules } from './model-modules.ts';
+import { chosenModelPath, modelModules } from './model-modules.ts';
 
 export const ASK_USAGE = `  chimaera ask [--disk PATH] [--model PATH] [--dry-run] [--yes] [--rounds N] [--arena-mb N] [--loglevel LEVEL] TEXT...
-      one request to the cognition daemon: plans with the model, asks consent on the terminal
+      one request to the cognition daemon: plans with the model (default: the shipped one), asks consent on the terminal
       (--yes allows every item; without a terminal anything that needs consent is denied),
       prints the reply; --dry-run prints the planned actions, one per line, and runs nothing;
       --rounds sets the planning rounds of the task (default 6);
@@ -69,8 +69,8 @@ export async function askCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   const text = args.positional.join(' ').trim();
   if (text === '') fail('cli.usage', `ask needs the request as text\n${ASK_USAGE}`);
-  const modelPath = args.values.get('model') ?? process.env['CHIMAERA_MODEL'];
-  if (modelPath === undefined) fail('llm.not_loaded', 'chimaera ask needs a model to plan with: pass --model PATH (a .gguf file or a Hugging Face folder)');
+  const modelPath = chosenModelPath(args.values.get('model'));
+  if (modelPath === undefined) fail('llm.not_loaded', 'chimaera ask needs a model to plan with: pass --model PATH (a .gguf file or a Hugging Face folder), or leave --model out to use the shipped default model');
   const arenaMb = Number(args.values.get('arena-mb') ?? DEFAULT_ARENA_MB);
   if (!Number.isInteger(arenaMb) || arenaMb < 16 || arenaMb > 4096) fail('arg.invalid', `--arena-mb must be an integer from 16 to 4096, got "${args.values.get('arena-mb')}"`);
   const logLevel = args.values.get('loglevel') ?? 'warn';

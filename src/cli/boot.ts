@@ -25,12 +25,13 @@ import { parseArgs, parseSize, type FlagSpec } from './args.ts';
 import { DEFAULT_DISK_BYTES } from './disk.ts';
 import { startSystem } from './init.ts';
 import { load } from './loader.ts';
-import { modelModules } from './model-modules.ts';
+import { chosenModelPath, modelModules } from './model-modules.ts';
 import { progressBar } from './progress.ts';
 
 export const BOOT_USAGE = `  chimaera boot [--disk PATH] [--model PATH] [--disk-size SIZE] [--arena-mb N] [--loglevel LEVEL] [--quiet]
       boot to the shell; the disk (default ./chimaera.img or $CHIMAERA_DISK) is created on first boot;
-      --model loads a Qwen2 model (.gguf file or Hugging Face folder) into the kernel arena
+      --model loads a Qwen2 model (.gguf file or Hugging Face folder) into the kernel arena;
+      without it the shipped default model (models/default) is loaded, --model none boots without one
       (--disk-size, default 256M); --loglevel sets what the boot log echoes (debug|info|notice|warn|error)`;
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -63,7 +64,7 @@ export async function bootCommand(argv: readonly string[]): Promise<number> {
 
   const { bootInfo, machine } = load({
     commandLine: `chimaera loglevel=${logLevel} arena_mb=${arenaMb}`,
-    modules: [{ role: 'disk', path: diskPath, size: diskSize }, ...(args.values.has('model') ? modelModules(args.values.get('model')!) : [])],
+    modules: [{ role: 'disk', path: diskPath, size: diskSize }, ...modelModulesFor(chosenModelPath(args.values.get('model')))],
     arenaBytes: arenaMb * 2 ** 20,
   });
   const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, bootInfo, machine);
@@ -115,4 +116,8 @@ export function installPanicHandlers(kernel: Kernel): () => void {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
   };
+}
+
+function modelModulesFor(path: string | undefined): ReturnType<typeof modelModules> {
+  return path === undefined ? [] : modelModules(path);
 }

@@ -25,7 +25,7 @@
 
 import { fail } from '../common/index.ts';
 import { AuditLog, ConsentBroker, DEFAULT_POLICY, GrantStore, type ConsentAnswer, type ConsentPolicy, type ConsentPrompt, type ConsentUi } from '../consent/index.ts';
-import { assemblePrompt, CognitionDaemon, createLlmPlanner, createToolRegistry, USER_LABEL, type DaemonLimits, type Planner, type PlannerInput, type PlannedTurn, type ToolEnvironment, type ToolRegistry } from '../cognition/index.ts';
+import { assemblePrompt, promptStyleFromMetadata, type PromptStyle, CognitionDaemon, createLlmPlanner, createToolRegistry, USER_LABEL, type DaemonLimits, type Planner, type PlannerInput, type PlannedTurn, type ToolEnvironment, type ToolRegistry } from '../cognition/index.ts';
 import { DirectoryObject, type Storage } from '../fs/index.ts';
 import type { Kernel } from '../kernel/index.ts';
 import { DEFAULT_CONTEXT_TOKENS, type LlmService } from '../llm/index.ts';
@@ -70,6 +70,8 @@ export class ConsentRelay implements ConsentUi {
 
 /** the cognition half of a running system (System.cognition) */
 export interface SystemCognition {
+  /** how prompts are laid out for the loaded model ('compact' for our default model) */
+  readonly promptStyle: PromptStyle;
   readonly broker: ConsentBroker;
   readonly audit: AuditLog;
   readonly grantStore: GrantStore;
@@ -130,14 +132,18 @@ export function startCognition(kernel: Kernel, storage: Storage, llm: LlmService
     const env: ToolEnvironment = { home: new DirectoryObject(volume, '/home'), volume, episodes: episodeFile.episodes, klog: kernel.klog, clock };
     const planner = options.planner ?? (llm === undefined ? undefined : new LazyLlmPlanner(llm, registry));
     const consent = new ConsentRelay();
-    const budget = llm === undefined || options.planner !== undefined ? {} : modelBudget(llm);
+    // our small default model was trained on the compact prompt (its GGUF says so); real Qwen weights get the <tools> block
+    const promptStyle = llm === undefined ? 'qwen-tools' : promptStyleFromMetadata(llm.loaded.chimaera);
+    const budget = llm === undefined || options.planner !== undefined ? {} : modelBudget(llm, promptStyle);
     const daemon = planner === undefined ? undefined : new CognitionDaemon({
       registry, env, broker, planner, consentUi: consent, askUser: consent.askUser, episodes: episodeFile.episodes, clock, timers: kernel.machine.timers,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...budget,
+      promptStyle,
     });
     const requirePlanner = (): Planner => planner ?? fail('llm.not_loaded', 'no model is loaded, so there is nothing to plan with (boot or ask with --model PATH)');
     cognition = {
+      promptStyle,
       broker, audit: auditFile.audit, grantStore: grantFile.store, episodes: episodeFile.episodes, registry, env, planner, daemon, consent,
       requireDaemon: () => {
         requirePlanner();
@@ -145,7 +151,7 @@ export function startCognition(kernel: Kernel, storage: Storage, llm: LlmService
       },
       planOnce: (text, signal) => {
         const transcript = [{ kind: 'request' as const, text, label: USER_LABEL }];
-        const prompt = assemblePrompt({ tools: registry.list(), transcript, pinnedFacts: [`Current time: ${new Date(clock.wallTime()).toISOString()}`], ...budget });
+        const prompt = assemblePrompt({ tools: registry.list(), transcript, pinnedFacts: [`Current time: ${new Date(clock.wallTime()).toISOString()}`], ...budget, style: promptStyle });
         return requirePlanner().plan({ taskId: 'dry-run', round: 1, request: text, transcript, tools: registry.list(), prompt }, signal);
       },
     };
@@ -160,9 +166,12 @@ export function startCognition(kernel: Kernel, storage: Storage, llm: LlmService
 }
 
 /** the prompt budget of the model's context, counted with its own tokenizer */
-function modelBudget(llm: LlmService): { budgetTokens: number; countTokens: (text: string) => number } {
+/** compact-prompt models are small and trained on short sequences (the default model: ≤ 160 tokens) */
+const COMPACT_BUDGET_TOKENS = 512;
+
+function modelBudget(llm: LlmService, style: PromptStyle): { budgetTokens: number; countTokens: (text: string) => number } {
   return {
-    budgetTokens: Math.min(DEFAULT_CONTEXT_TOKENS, llm.loaded.config.maxContext),
+    budgetTokens: Math.min(style === 'compact' ? COMPACT_BUDGET_TOKENS : DEFAULT_CONTEXT_TOKENS, llm.loaded.config.maxContext),
     countTokens: (text) => llm.tokenize(text, 'as-text').length,
   };
 }

@@ -51,7 +51,7 @@ export function startSystem(kernel: Kernel, options: StartOptions = {}): System 
   const llm = startLlm(kernel, options.onModelProgress);
   const cognition = startCognition(kernel, storage, llm, options.cognition);
   const perception = startPerception(kernel, storage, { broker: cognition.broker, ...options.perception });
-  const retrain = startRetrain(kernel, storage, llm, cognition.episodes, { schedule: options.retrain ?? 'manual' });
+  const retrain = startRetrain(kernel, storage, llm, cognition.episodes, { schedule: options.retrain ?? 'manual', promptStyle: cognition.promptStyle });
   const shellHandles: ShellHandles = {
     kernel: kernel.handles.create(kernel, KERNEL_OBJECT_TYPE, Rights.READ | Rights.MANAGE),
     root: kernel.handles.create(storage.root, DIRECTORY_OBJECT_TYPE, Rights.READ | Rights.WRITE | Rights.DUPLICATE),

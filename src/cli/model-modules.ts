@@ -9,8 +9,24 @@
 
 import * as nodeFs from 'node:fs';
 import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fail } from '../common/index.ts';
 import type { LoaderModule } from './loader.ts';
+
+/** the shipped default model (models/default/MODEL_CARD.md), used when no --model is given */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../models/default/chimaera-default.gguf', import.meta.url));
+
+/**
+ * The model a command boots with: `--model PATH`, else $CHIMAERA_MODEL, else
+ * the shipped default model; `none` (either way) boots without a model.
+ * Returns undefined for no model.
+ */
+export function chosenModelPath(option: string | undefined): string | undefined {
+  const chosen = option ?? process.env['CHIMAERA_MODEL'];
+  if (chosen === 'none') return undefined;
+  if (chosen !== undefined) return chosen;
+  return nodeFs.existsSync(DEFAULT_MODEL_PATH) ? DEFAULT_MODEL_PATH : undefined;
+}
 
 const HF_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'model.safetensors', 'model.safetensors.index.json'];
 

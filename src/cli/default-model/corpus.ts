@@ -1,0 +1,173 @@
+/**
+ * default-model/corpus — the training corpus of the default model, in the
+ * exact form the daemon sends at inference (train = inference):
+ *
+ *   conversation  one task as the daemon's transcript (request, the calls of
+ *                 earlier rounds with their observations, an ask_user answer)
+ *                 and the assistant turn that should come next
+ *   prompt        assemblePrompt(style 'compact') over that transcript, then
+ *                 the ChatML segments tokenized as LlmService does (markup with
+ *                 special tokens, content as text)
+ *   target        the assistant turn as the grammar-constrained decoder would
+ *                 produce it (teacherTurnTokens: forced literals tokenized as
+ *                 the constraint forces them, free text as BPE spells it),
+ *                 then <|im_end|>
+ *
+ * Mix (by draw): a first action for a request (52%), a follow-up reply after a
+ * tool's observation (22%), self / greeting questions (7%), out-of-scope
+ * requests (8%), unclear requests: ask_user, then the call after the answer
+ * (6%), a first action with an earlier task shown as recent context (5%).
+ * Seeded and deterministic: the same seed gives the same conversations.
+ */
+
+import { Rng } from '../../common/index.ts';
+import {
+  assemblePrompt, createToolRegistry, GrammarConstraint, type AssembledPrompt, type GrammarMasks, type RecentTurn, type ToolCall, type TranscriptEntry,
+} from '../../cognition/index.ts';
+import { maskAllows, type Tokenizer } from '../../llm/index.ts';
+import { clarifyIntent, outOfScopeIntent, selfIntent } from './dialogue.ts';
+import { INTENT_GENERATORS, type Intent } from './intents.ts';
+
+export const TOOLS = createToolRegistry().list();
+
+/** one planning round: what the daemon shows, and the turn the model should write */
+export interface Conversation {
+  readonly transcript: readonly TranscriptEntry[];
+  readonly recent: readonly RecentTurn[];
+  /** "Current time: …" */
+  readonly pinnedFacts: readonly string[];
+  readonly turn: readonly ToolCall[];
+  /** what kind of round this is (for statistics) */
+  readonly kind: 'first-action' | 'follow-up' | 'self' | 'out-of-scope' | 'clarify-ask' | 'clarify-act' | 'with-context';
+}
+
+const TRUSTED = { integrity: 'trusted', private: false, sources: [] } as const;
+const TOOL_NAMES = Object.keys(INTENT_GENERATORS) as (keyof typeof INTENT_GENERATORS)[];
+
+function requestEntry(text: string): TranscriptEntry {
+  return { kind: 'request', text, label: TRUSTED };
+}
+
+function callEntry(call: ToolCall, ok: boolean, text: string, outcome: 'executed' | 'denied' = 'executed'): TranscriptEntry {
+  return { kind: 'call', round: 1, actionId: 'a1', call, rendered: call.tool, outcome, result: { ok, text, label: TRUSTED } };
+}
+
+function pinnedTime(rng: Rng): string[] {
+  const date = new Date(Date.UTC(2026, rng.int(0, 11), rng.int(1, 28), rng.int(0, 23), rng.int(0, 59), rng.int(0, 59)));
+  return [`Current time: ${date.toISOString()}`];
+}
+
+function toolIntent(rng: Rng): Intent {
+  return INTENT_GENERATORS[rng.pick(TOOL_NAMES)](rng);
+}
+
+/** one conversation drawn from the mix */
+export function drawConversation(rng: Rng): Conversation {
+  const pinnedFacts = pinnedTime(rng);
+  const roll = rng.next();
+  if (roll < 0.52) {
+    const intent = toolIntent(rng);
+    return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.call], kind: 'first-action' };
+  }
+  if (roll < 0.74) {
+    const intent = toolIntent(rng);
+    const followUp = rng.pick(intent.followUps);
+    const outcome = followUp.observation.startsWith('daemon.consent_denied') ? 'denied' : 'executed';
+    return {
+      transcript: [requestEntry(intent.request), callEntry(intent.call, followUp.ok, followUp.observation, outcome)],
+      recent: [], pinnedFacts, turn: [{ tool: 'reply', args: { text: followUp.reply } }], kind: 'follow-up',
+    };
+  }
+  if (roll < 0.81) {
+    const intent = selfIntent(rng);
+    return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.call], kind: 'self' };
+  }
+  if (roll < 0.89) {
+    const intent = outOfScopeIntent(rng);
+    return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.call], kind: 'out-of-scope' };
+  }
+  if (roll < 0.95) {
+    const intent = clarifyIntent(rng);
+    if (rng.chance(0.5)) return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.ask], kind: 'clarify-ask' };
+    return {
+      transcript: [requestEntry(intent.request), callEntry(intent.ask, true, 'question delivered'), { kind: 'user-answer', question: String(intent.ask.args['question']), text: intent.answer, label: TRUSTED }],
+      recent: [], pinnedFacts, turn: [intent.call], kind: 'clarify-act',
+    };
+  }
+  const earlier = toolIntent(rng);
+  const intent = toolIntent(rng);
+  const recent: RecentTurn[] = [{ request: earlier.request, reply: rng.pick(earlier.followUps).reply }];
+  return { transcript: [requestEntry(intent.request)], recent, pinnedFacts, turn: [intent.call], kind: 'with-context' };
+}
+
+/** the prompt the daemon would assemble for this conversation */
+export function conversationPrompt(conversation: Conversation, countTokens?: (text: string) => number): AssembledPrompt {
+  return assemblePrompt({
+    tools: TOOLS, transcript: conversation.transcript, pinnedFacts: conversation.pinnedFacts, recentContext: conversation.recent, style: 'compact',
+    ...(countTokens === undefined ? {} : { countTokens }),
+  });
+}
+
+/** prompt tokens exactly as LlmService tokenizes a chat request (generation prompt included) */
+export function promptTokens(prompt: AssembledPrompt, tokenizer: Tokenizer): number[] {
+  return prompt.segments.flatMap((segment) => tokenizer.encode(segment.text, { specialTokens: segment.kind === 'template' ? 'parse' : 'as-text' }));
+}
+
+/**
+ * The tokens of `turnText` as the constrained decoder produces them: forced
+ * tokens where the grammar admits one continuation, elsewhere the first BPE
+ * token of the rest of the text (or the longest allowed token that spells
+ * it), then the end token. Fails (plain Error: a corpus bug) when the text
+ * is not a turn the grammar accepts.
+ */
+export function teacherTurnTokens(turnText: string, masks: GrammarMasks, tokenizer: Tokenizer): number[] {
+  const encode = (text: string): number[] => tokenizer.encode(text, { specialTokens: 'as-text' });
+  const constraint = new GrammarConstraint(masks, { encode });
+  const bytes = new TextEncoder().encode(turnText);
+  const vocabulary = masks.vocabulary;
+  const out: number[] = [];
+  let at = 0;
+  const take = (id: number): void => {
+    constraint.accept(id);
+    out.push(id);
+    at += vocabulary.tokenBytes(id).length;
+  };
+  while (at < bytes.length) {
+    const forced = constraint.forcedTokens(64);
+    if (forced.length > 0) {
+      for (const id of forced) take(id);
+      continue;
+    }
+    const mask = constraint.nextMask();
+    const rest = new TextDecoder().decode(bytes.subarray(at));
+    const first = encode(rest)[0];
+    if (first !== undefined && maskAllows(mask, first) && startsWith(bytes, at, vocabulary.tokenBytes(first))) {
+      take(first);
+      continue;
+    }
+    let best = -1;
+    for (let id = 0; id < vocabulary.size; id++) {
+      if (!maskAllows(mask, id) || id === masks.endTokenId) continue;
+      const piece = vocabulary.tokenBytes(id);
+      if (piece.length > 0 && (best < 0 || piece.length > vocabulary.tokenBytes(best).length) && startsWith(bytes, at, piece)) best = id;
+    }
+    if (best < 0) throw new Error(`teacherTurnTokens: no allowed token spells byte ${at} of ${JSON.stringify(turnText)}`);
+    take(best);
+  }
+  constraint.accept(masks.endTokenId);
+  out.push(masks.endTokenId);
+  if (at !== bytes.length || !constraint.isComplete()) throw new Error(`teacherTurnTokens: ${JSON.stringify(turnText)} is not a complete turn`);
+  return out;
+}
+
+function startsWith(bytes: Uint8Array, at: number, piece: Uint8Array): boolean {
+  if (at + piece.length > bytes.length) return false;
+  for (let i = 0; i < piece.length; i++) if (bytes[at + i] !== piece[i]) return false;
+  return true;
+}
+
+/** `count` conversations from `seed` */
+export function generateConversations(seed: number, count: number): Conversation[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, () => drawConversation(rng));
+}
