@@ -7,8 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryMachine, RamBlockDevice } from '../src/hal/memory/index.ts';
-import { bootKernel, encodeBootInfo, MemoryRegionType, MULTIBOOT2_BOOTLOADER_MAGIC } from '../src/kernel/index.ts';
+import { RamBlockDevice } from '../src/hal/memory/index.ts';
+import { bootKernelInMemory } from './helpers/memory-boot.ts';
 import { ScriptedPlanner, type ScriptedTurn } from '../src/cognition/index.ts';
 import { cognitionCommands, scriptedLines, Shell } from '../src/shell/index.ts';
 import { startSystem } from '../src/cli/init.ts';
@@ -17,21 +17,7 @@ const MiB = 2 ** 20;
 
 function bootInMemory(options: { script?: readonly ScriptedTurn[]; disk?: RamBlockDevice } = {}) {
   const disk = options.disk ?? new RamBlockDevice((48 * MiB) / 512);
-  const diskStart = 0x100000;
-  const diskEnd = diskStart + disk.sectorCount * 512;
-  const info = encodeBootInfo({
-    commandLine: 'chimaera loglevel=none arena_mb=16',
-    bootLoaderName: 'test',
-    modules: [{ start: diskStart, end: diskEnd, string: 'disk ram0' }],
-    basicMemory: { lowerKiB: 639, upperKiB: (diskEnd - 0x100000 + 16 * MiB) / 1024 },
-    memoryMap: [
-      { base: 0, length: 0x9fc00, type: MemoryRegionType.AVAILABLE },
-      { base: diskStart, length: diskEnd - diskStart, type: MemoryRegionType.RESERVED },
-      { base: diskEnd, length: 16 * MiB, type: MemoryRegionType.AVAILABLE },
-    ],
-  });
-  const machine = new MemoryMachine([{ start: diskStart, end: diskEnd, device: disk }]);
-  const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, info, machine);
+  const { kernel } = bootKernelInMemory({ disk, arenaMb: 16 });
   const planner = options.script === undefined ? undefined : new ScriptedPlanner(options.script);
   const system = startSystem(kernel, planner === undefined ? {} : { cognition: { planner } });
   let output = '';

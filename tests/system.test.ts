@@ -10,8 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isChimaeraError, type BusEvent } from '../src/common/index.ts';
-import { MemoryMachine, RamBlockDevice } from '../src/hal/memory/index.ts';
-import { bootKernel, encodeBootInfo, MemoryRegionType, MULTIBOOT2_BOOTLOADER_MAGIC, PANIC_EXIT_CODE, Rights } from '../src/kernel/index.ts';
+import { RamBlockDevice } from '../src/hal/memory/index.ts';
+import { PANIC_EXIT_CODE, Rights } from '../src/kernel/index.ts';
+import { bootKernelInMemory } from './helpers/memory-boot.ts';
 import { checkFat32 } from '../src/fs/index.ts';
 import { Shell } from '../src/shell/index.ts';
 import { startSystem } from '../src/cli/init.ts';
@@ -20,21 +21,7 @@ import { fsckFat, tempDir, writeSparseImage } from './fat32-tools.ts';
 const MiB = 2 ** 20;
 
 function bootInMemory(disk = new RamBlockDevice((64 * MiB) / 512)) {
-  const diskStart = 0x100000;
-  const diskEnd = diskStart + disk.sectorCount * 512;
-  const info = encodeBootInfo({
-    commandLine: 'chimaera loglevel=none arena_mb=64',
-    bootLoaderName: 'test',
-    modules: [{ start: diskStart, end: diskEnd, string: 'disk ram0' }],
-    basicMemory: { lowerKiB: 639, upperKiB: (diskEnd - 0x100000 + 64 * MiB) / 1024 },
-    memoryMap: [
-      { base: 0, length: 0x9fc00, type: MemoryRegionType.AVAILABLE },
-      { base: diskStart, length: diskEnd - diskStart, type: MemoryRegionType.RESERVED },
-      { base: diskEnd, length: 64 * MiB, type: MemoryRegionType.AVAILABLE },
-    ],
-  });
-  const machine = new MemoryMachine([{ start: diskStart, end: diskEnd, device: disk }]);
-  const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, info, machine);
+  const { kernel, machine } = bootKernelInMemory({ disk });
   const system = startSystem(kernel);
   let output = '';
   const shell = new Shell(system.port, system.shellHandles, { write: (t) => (output += t) });

@@ -20,7 +20,7 @@
  */
 
 import { Rng, fail } from '../common/index.ts';
-import { adapterTargetShape, type Qwen2Config } from '../llm/index.ts';
+import { adapterTargetShape, type AdapterMatricesLike, type Qwen2Config } from '../llm/index.ts';
 import { matmulRowsForward } from './ops/matmul.ts';
 
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
@@ -42,19 +42,10 @@ export interface LoraConfig {
   readonly targets: readonly LoraTarget[];
 }
 
-/** one adapted matrix: layer `layer`, target `target` */
-export interface LoraMatrices {
+/** one adapted matrix (the engine's shape: nIn, nOut, rank, scale = alpha / rank, A [rank, nIn], B [nOut, rank]) at `layer`, `target` */
+export interface LoraMatrices extends AdapterMatricesLike {
   readonly layer: number;
   readonly target: LoraTarget;
-  readonly nIn: number;
-  readonly nOut: number;
-  readonly rank: number;
-  /** alpha / rank */
-  readonly scale: number;
-  /** [rank, nIn] f32 */
-  readonly a: Float32Array;
-  /** [nOut, rank] f32 */
-  readonly b: Float32Array;
 }
 
 /** (nIn, nOut) of a target's base matrix in a Qwen2 model (the engine's own table) */

@@ -5,12 +5,12 @@
  * the perception commands. Time moves only through `runFor`, which steps
  * the manual clock and lets the bus and the scheduler catch up.
  */
-import { MemoryMachine, RamBlockDevice, type ManualClock } from '../../src/hal/memory/index.ts';
-import { bootKernel, encodeBootInfo, MemoryRegionType, MULTIBOOT2_BOOTLOADER_MAGIC } from '../../src/kernel/index.ts';
+import { RamBlockDevice, type ManualClock } from '../../src/hal/memory/index.ts';
+import { bootKernelInMemory } from './memory-boot.ts';
 import { Shell } from '../../src/shell/index.ts';
 import { startSystem } from '../../src/cli/init.ts';
 import type { PerceptionOptions } from '../../src/cli/perception-init.ts';
-import { perceptionCommands } from '../../src/shell/perception-commands.ts';
+import { perceptionCommands } from '../../src/shell/index.ts';
 
 const MiB = 2 ** 20;
 
@@ -20,23 +20,8 @@ export function settle(): Promise<void> {
 }
 
 export function bootWithPerception(options: PerceptionOptions = {}, disk = new RamBlockDevice((64 * MiB) / 512), clockStartMs = 0) {
-  const diskStart = 0x100000;
-  const diskEnd = diskStart + disk.sectorCount * 512;
-  const info = encodeBootInfo({
-    commandLine: 'chimaera loglevel=none arena_mb=64',
-    bootLoaderName: 'test',
-    modules: [{ start: diskStart, end: diskEnd, string: 'disk ram0' }],
-    basicMemory: { lowerKiB: 639, upperKiB: (diskEnd - 0x100000 + 64 * MiB) / 1024 },
-    memoryMap: [
-      { base: 0, length: 0x9fc00, type: MemoryRegionType.AVAILABLE },
-      { base: diskStart, length: diskEnd - diskStart, type: MemoryRegionType.RESERVED },
-      { base: diskEnd, length: 64 * MiB, type: MemoryRegionType.AVAILABLE },
-    ],
-  });
-  const machine = new MemoryMachine([{ start: diskStart, end: diskEnd, device: disk }]);
+  const { kernel, machine } = bootKernelInMemory({ disk, beforeBoot: (m) => m.clock.advance(clockStartMs) });
   const clock: ManualClock = machine.clock;
-  clock.advance(clockStartMs);
-  const kernel = bootKernel(MULTIBOOT2_BOOTLOADER_MAGIC, info, machine);
   let salt = 0;
   const system = startSystem(kernel, {
     perception: { randomBytes: (count) => Uint8Array.from({ length: count }, () => (salt = (salt * 73 + 41) & 0xff)), ...options },
