@@ -17,23 +17,12 @@
 // products of nibble (≤ 15) × int8 per lane: |·| ≤ 4·15·128 = 7680.
 
 import { f16ToF32 } from './f16';
-import { evenLanes, highLanes, lowLanes, oddLanes } from './simd';
+import { addLanesInOrder, evenLanes, highLanes, lowLanes, oddLanes, subBlockProducts } from './simd';
 
 const Q4_K_BYTES: usize = 144;
 const Q8_K_BYTES: usize = 292;
 const Q8_K_QS: usize = 4;
 const Q8_K_BSUMS: usize = 260;
-
-/** i16x8 lane sums (lane l ≡ element mod 8) of 32 nibbles × 32 int8 */
-// @ts-ignore: decorator
-@inline
-function subBlockProducts(nibbles0: v128, nibbles1: v128, xq: usize): v128 {
-  const x0 = v128.load(xq);
-  const x1 = v128.load(xq, 16);
-  const p0 = i16x8.add(i16x8.extmul_low_i8x16_s(nibbles0, x0), i16x8.extmul_high_i8x16_s(nibbles0, x0));
-  const p1 = i16x8.add(i16x8.extmul_low_i8x16_s(nibbles1, x1), i16x8.extmul_high_i8x16_s(nibbles1, x1));
-  return i16x8.add(p0, p1);
-}
 
 /** sub-block scales (which = 0) or mins (which = 1) of a super-block: bytes 0..3 of the low word are j = 0..3, of the high word j = 4..7 */
 // The 12 packed bytes s[0..11] as words u0, u1, u2 (little-endian) hold, for j < 4,
@@ -105,22 +94,7 @@ export function dotQ4_K(row: usize, x: usize, n: i32): f32 {
     const dmin = f16ToF32(<u32>load<u16>(w + 2)) * xd;
     sum -= dmin * <f32>minsDotBsums(w, a);
   }
-  return finish(sum, laneSumsLow, laneSumsHigh);
-}
-
-/** sum + the eight lane sums in lane order (the reference's final loop) */
-// @ts-ignore: decorator
-@inline
-function finish(sum: f32, laneSumsLow: v128, laneSumsHigh: v128): f32 {
-  sum += f32x4.extract_lane(laneSumsLow, 0);
-  sum += f32x4.extract_lane(laneSumsLow, 1);
-  sum += f32x4.extract_lane(laneSumsLow, 2);
-  sum += f32x4.extract_lane(laneSumsLow, 3);
-  sum += f32x4.extract_lane(laneSumsHigh, 0);
-  sum += f32x4.extract_lane(laneSumsHigh, 1);
-  sum += f32x4.extract_lane(laneSumsHigh, 2);
-  sum += f32x4.extract_lane(laneSumsHigh, 3);
-  return sum;
+  return addLanesInOrder(sum, laneSumsLow, laneSumsHigh);
 }
 
 /**
@@ -189,8 +163,8 @@ function dotPairQ4_K(row: usize, x0: usize, x1: usize, n: i32, out0: usize, out1
     sum0 -= (dminW * xd0) * <f32>minsDotBsums(w, a0);
     sum1 -= (dminW * xd1) * <f32>minsDotBsums(w, a1);
   }
-  store<f32>(out0, finish(sum0, low0, high0));
-  store<f32>(out1, finish(sum1, low1, high1));
+  store<f32>(out0, addLanesInOrder(sum0, low0, high0));
+  store<f32>(out1, addLanesInOrder(sum1, low1, high1));
 }
 
 /** matmulQ8_0's contract for Q4_K rows and Q8_K activations (tokens in pairs, see dotPairQ4_K) */

@@ -14,21 +14,12 @@
 // The i16 stage holds 4 products of q (≤ 31) × int8: |·| ≤ 4·31·128 = 15872.
 
 import { f16ToF32 } from './f16';
+import { addLanesInOrder, subBlockProducts } from './simd';
 
 const Q5_K_BYTES: usize = 176;
 const Q8_K_BYTES: usize = 292;
 const Q8_K_QS: usize = 4;
 const Q8_K_BSUMS: usize = 260;
-
-// @ts-ignore: decorator
-@inline
-function subBlockProducts(quants0: v128, quants1: v128, xq: usize): v128 {
-  const x0 = v128.load(xq);
-  const x1 = v128.load(xq, 16);
-  const p0 = i16x8.add(i16x8.extmul_low_i8x16_s(quants0, x0), i16x8.extmul_high_i8x16_s(quants0, x0));
-  const p1 = i16x8.add(i16x8.extmul_low_i8x16_s(quants1, x1), i16x8.extmul_high_i8x16_s(quants1, x1));
-  return i16x8.add(p0, p1);
-}
 
 /** 6-bit scale (which = 0) or min (which = 1) of sub-block j from the 12 packed bytes at s (ggml get_scale_min_k4) */
 // @ts-ignore: decorator
@@ -80,15 +71,7 @@ export function dotQ5_K(row: usize, x: usize, n: i32): f32 {
     const dmin = f16ToF32(<u32>load<u16>(w + 2)) * xd;
     sum -= dmin * <f32>sumMins;
   }
-  sum += f32x4.extract_lane(laneSumsLow, 0);
-  sum += f32x4.extract_lane(laneSumsLow, 1);
-  sum += f32x4.extract_lane(laneSumsLow, 2);
-  sum += f32x4.extract_lane(laneSumsLow, 3);
-  sum += f32x4.extract_lane(laneSumsHigh, 0);
-  sum += f32x4.extract_lane(laneSumsHigh, 1);
-  sum += f32x4.extract_lane(laneSumsHigh, 2);
-  sum += f32x4.extract_lane(laneSumsHigh, 3);
-  return sum;
+  return addLanesInOrder(sum, laneSumsLow, laneSumsHigh);
 }
 
 /** matmulQ8_0's contract (see q8_0.ts) for Q5_K rows and Q8_K activations */

@@ -18,7 +18,7 @@
 // × int8 per lane: |·| ≤ 2·32·128 = 8192.
 
 import { f16ToF32 } from './f16';
-import { evenLanes, highLanes, lowLanes, oddLanes } from './simd';
+import { addLanesInOrder, evenLanes, highLanes, lowLanes, oddLanes } from './simd';
 
 const Q6_K_BYTES: usize = 210;
 const Q8_K_BYTES: usize = 292;
@@ -82,32 +82,7 @@ export function dotQ6_K(row: usize, x: usize, n: i32): f32 {
     laneSumsLow = f32x4.add(laneSumsLow, f32x4.mul(d, f32x4.convert_i32x4_s(lowLanes(intsEven, intsOdd))));
     laneSumsHigh = f32x4.add(laneSumsHigh, f32x4.mul(d, f32x4.convert_i32x4_s(highLanes(intsEven, intsOdd))));
   }
-  let sum: f32 = 0;
-  sum += f32x4.extract_lane(laneSumsLow, 0);
-  sum += f32x4.extract_lane(laneSumsLow, 1);
-  sum += f32x4.extract_lane(laneSumsLow, 2);
-  sum += f32x4.extract_lane(laneSumsLow, 3);
-  sum += f32x4.extract_lane(laneSumsHigh, 0);
-  sum += f32x4.extract_lane(laneSumsHigh, 1);
-  sum += f32x4.extract_lane(laneSumsHigh, 2);
-  sum += f32x4.extract_lane(laneSumsHigh, 3);
-  return sum;
-}
-
-/** the final in-order sum of the eight f32 lane sums */
-// @ts-ignore: decorator
-@inline
-function laneTotal(laneSumsLow: v128, laneSumsHigh: v128): f32 {
-  let sum: f32 = 0;
-  sum += f32x4.extract_lane(laneSumsLow, 0);
-  sum += f32x4.extract_lane(laneSumsLow, 1);
-  sum += f32x4.extract_lane(laneSumsLow, 2);
-  sum += f32x4.extract_lane(laneSumsLow, 3);
-  sum += f32x4.extract_lane(laneSumsHigh, 0);
-  sum += f32x4.extract_lane(laneSumsHigh, 1);
-  sum += f32x4.extract_lane(laneSumsHigh, 2);
-  sum += f32x4.extract_lane(laneSumsHigh, 3);
-  return sum;
+  return addLanesInOrder(0, laneSumsLow, laneSumsHigh);
 }
 
 /**
@@ -185,8 +160,8 @@ function dotPairQ6_K(row: usize, x0: usize, x1: usize, n: i32, out0: usize, out1
     sumsLow1 = f32x4.add(sumsLow1, f32x4.mul(d1, f32x4.convert_i32x4_s(lowLanes(even1, odd1))));
     sumsHigh1 = f32x4.add(sumsHigh1, f32x4.mul(d1, f32x4.convert_i32x4_s(highLanes(even1, odd1))));
   }
-  store<f32>(out0, laneTotal(sumsLow0, sumsHigh0));
-  store<f32>(out1, laneTotal(sumsLow1, sumsHigh1));
+  store<f32>(out0, addLanesInOrder(0, sumsLow0, sumsHigh0));
+  store<f32>(out1, addLanesInOrder(0, sumsLow1, sumsHigh1));
 }
 
 /** matmulQ8_0's contract (see q8_0.ts) for Q6_K rows and Q8_K activations; tokens are taken in pairs */

@@ -75,3 +75,29 @@ export function lowLanes(even: v128, odd: v128): v128 {
 export function highLanes(even: v128, odd: v128): v128 {
   return i32x4.shuffle(even, odd, 2, 6, 3, 7);
 }
+
+/** i16x8 lane sums (lane l ≡ element mod 8) of 32 small quants (|q| ≤ 31, two v128) × 32 int8 activations at xq (K-quant sub-blocks) */
+// @ts-ignore: decorator
+@inline
+export function subBlockProducts(quants0: v128, quants1: v128, xq: usize): v128 {
+  const x0 = v128.load(xq);
+  const x1 = v128.load(xq, 16);
+  const p0 = i16x8.add(i16x8.extmul_low_i8x16_s(quants0, x0), i16x8.extmul_high_i8x16_s(quants0, x0));
+  const p1 = i16x8.add(i16x8.extmul_low_i8x16_s(quants1, x1), i16x8.extmul_high_i8x16_s(quants1, x1));
+  return i16x8.add(p0, p1);
+}
+
+/** sum + the eight f32 lane sums (low lanes 0..3, then high lanes 0..3), one at a time in that order (the references' final loop) */
+// @ts-ignore: decorator
+@inline
+export function addLanesInOrder(sum: f32, laneSumsLow: v128, laneSumsHigh: v128): f32 {
+  sum += f32x4.extract_lane(laneSumsLow, 0);
+  sum += f32x4.extract_lane(laneSumsLow, 1);
+  sum += f32x4.extract_lane(laneSumsLow, 2);
+  sum += f32x4.extract_lane(laneSumsLow, 3);
+  sum += f32x4.extract_lane(laneSumsHigh, 0);
+  sum += f32x4.extract_lane(laneSumsHigh, 1);
+  sum += f32x4.extract_lane(laneSumsHigh, 2);
+  sum += f32x4.extract_lane(laneSumsHigh, 3);
+  return sum;
+}
