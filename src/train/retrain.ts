@@ -35,7 +35,7 @@ import { adapterIdFor, listTrained, type AdapterHistoryRecord, type AdapterListi
 import type { AdapterStore } from './adapter-store.ts';
 import { buildLoraDataset, type DatasetOptions, type LoraDataset } from './dataset.ts';
 import type { LoraAdapter, LoraConfig } from './lora.ts';
-import { evaluateWith, heldOutLoss, trainAdapter, type TrainingProgress } from './retrain-steps.ts';
+import { evaluateWith, heldOutLoss, trainAdapter, type AdapterTrainingPlan, type TrainingProgress } from './retrain-steps.ts';
 import type { TrainingExample } from './trainer.ts';
 
 /** the running model, as the cycle needs it (Qwen2Model fits; wrap an LlmService's model so its cache is reset too) */
@@ -45,14 +45,8 @@ export interface AdapterHost {
   setAdapters(adapters: readonly AdapterLike[]): void;
 }
 
-export interface RetrainSettings {
-  readonly lora: LoraConfig;
-  readonly epochs: number;
-  readonly examplesPerMicroBatch: number;
-  readonly microBatchesPerStep: number;
-  readonly learningRate: number;
-  /** longest example [tokens] */
-  readonly maxTokens: number;
+/** the training plan (retrain-steps.ts) plus when to run and what counts as better */
+export interface RetrainSettings extends AdapterTrainingPlan {
   readonly minTrainExamples: number;
   readonly minHeldOutExamples: number;
   /** how much lower the candidate's held-out loss must be [nats per token] */
@@ -61,7 +55,6 @@ export interface RetrainSettings {
   readonly periodMs: number;
   /** how often the scheduled task checks whether a run is due [ms] */
   readonly checkIntervalMs: number;
-  readonly seed: number;
 }
 
 export const DEFAULT_RETRAIN_SETTINGS: RetrainSettings = {
