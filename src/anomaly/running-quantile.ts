@@ -22,7 +22,7 @@ export class RunningQuantile {
   constructor(
     /** values above this land in the last bin */
     readonly maxValue: number,
-    /** half-life of the history [observations], ≥ 1 */
+    /** half-life of the history [observations], ≥ 1; Infinity keeps every observation at weight 1 */
     halfLife: number,
   ) {
     this.weights = new Float64Array(Math.ceil(BINS_PER_DOUBLING * Math.log2(1 + maxValue)) + 1);
