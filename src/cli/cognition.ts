@@ -25,7 +25,7 @@
 
 import { fail } from '../common/index.ts';
 import { AuditLog, ConsentBroker, DEFAULT_POLICY, GrantStore, type ConsentAnswer, type ConsentPolicy, type ConsentPrompt, type ConsentUi } from '../consent/index.ts';
-import { assemblePrompt, promptStyleFromMetadata, type PromptStyle, CognitionDaemon, createLlmPlanner, createToolRegistry, USER_LABEL, type DaemonLimits, type Planner, type PlannerInput, type PlannedTurn, type ToolEnvironment, type ToolRegistry } from '../cognition/index.ts';
+import { assemblePrompt, copyArgumentsFromMetadata, promptStyleFromMetadata, type PromptStyle, CognitionDaemon, createLlmPlanner, createToolRegistry, USER_LABEL, type DaemonLimits, type Planner, type PlannerInput, type PlannedTurn, type ToolEnvironment, type ToolRegistry } from '../cognition/index.ts';
 import { DirectoryObject, type Storage } from '../fs/index.ts';
 import type { Kernel } from '../kernel/index.ts';
 import { DEFAULT_CONTEXT_TOKENS, type LlmService } from '../llm/index.ts';
@@ -183,7 +183,8 @@ class LazyLlmPlanner implements Planner {
   constructor(private readonly llm: LlmService, private readonly registry: ToolRegistry<ToolEnvironment>) {}
 
   plan(input: PlannerInput, signal?: AbortSignal): Promise<PlannedTurn> {
-    this.planner ??= createLlmPlanner(this.llm, this.registry.list());
+    // a model may ask (GGUF chimaera.copy_arguments) that quoted arguments be spelled from the conversation
+    this.planner ??= createLlmPlanner(this.llm, this.registry.list(), { copyArguments: copyArgumentsFromMetadata(this.llm.loaded.chimaera) });
     return this.planner.plan(input, signal);
   }
 }

@@ -13,9 +13,9 @@
 
 import { fail } from '../common/index.ts';
 import type { GenerationRequest, LlmService, TokenConstraint } from '../llm/index.ts';
-import { compileActionGrammar, GrammarConstraint, GrammarMasks, parseActionTurn, TokenVocabulary } from './grammar/index.ts';
+import { compileActionGrammar, CopyConstraint, copySources, GrammarConstraint, GrammarMasks, parseActionTurn, TokenVocabulary } from './grammar/index.ts';
 import type { Planner, PlannerInput, PlannedTurn } from './planner.ts';
-import type { AssembledPrompt } from './prompt.ts';
+import { metadataText, type AssembledPrompt } from './prompt.ts';
 import type { ToolSpec } from './tool-spec.ts';
 
 /** what the planner needs of a model: one constrained assistant turn */
@@ -31,6 +31,18 @@ export interface LlmPlannerOptions {
   readonly encode?: (text: string) => readonly number[];
   /** tokens per turn (default 512) */
   readonly maxTokens?: number;
+  /** 'from-conversation': quoted arguments are spelled from the prompt (grammar/copy.ts; for small models); default 'off' */
+  readonly copyArguments?: CopyArguments;
+}
+
+export type CopyArguments = 'off' | 'from-conversation';
+
+/** GGUF metadata key through which a model asks for copied arguments (our default model sets "from-conversation") */
+export const COPY_ARGUMENTS_METADATA_KEY = 'chimaera.copy_arguments';
+
+/** the copy mode a model's metadata asks for; 'off' when it says nothing (or something unknown) */
+export function copyArgumentsFromMetadata(metadata: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): CopyArguments {
+  return metadataText(metadata, COPY_ARGUMENTS_METADATA_KEY) === 'from-conversation' ? 'from-conversation' : 'off';
 }
 
 export const DEFAULT_TURN_TOKENS = 512;
@@ -44,7 +56,10 @@ export class LlmPlanner implements Planner {
 
   async plan(input: PlannerInput, signal?: AbortSignal): Promise<PlannedTurn> {
     if (input.prompt.overBudget) fail('daemon.planner_failed', `the prompt of task ${input.taskId} needs ${input.prompt.tokens} tokens even after cutting; raise the budget or shorten the request`);
-    const constraint = new GrammarConstraint(this.options.masks, this.options.encode === undefined ? {} : { encode: this.options.encode });
+    const grammar = new GrammarConstraint(this.options.masks, this.options.encode === undefined ? {} : { encode: this.options.encode });
+    const constraint = this.options.copyArguments === 'from-conversation'
+      ? new CopyConstraint(grammar, copySources(input.prompt.messages))
+      : grammar;
     const generated = await this.options.model.generateTurn({
       prompt: input.prompt,
       constraint,
@@ -96,7 +111,7 @@ export function llmServiceActionModel(service: LlmService, principal = 'cognitio
 }
 
 /** an LlmPlanner on the kernel's LlmService for these tools (vocabulary and masks built here: seconds on a 152k vocabulary) */
-export function createLlmPlanner(service: LlmService, tools: readonly ToolSpec<never>[] | readonly ToolSpec<unknown>[], options: { maxTokens?: number } = {}): LlmPlanner {
+export function createLlmPlanner(service: LlmService, tools: readonly ToolSpec<never>[] | readonly ToolSpec<unknown>[], options: { maxTokens?: number; copyArguments?: CopyArguments } = {}): LlmPlanner {
   const tokenizer = service.loaded.tokenizer;
   const endTokenId = tokenizer.specialTokens.get('<|im_end|>');
   if (endTokenId === undefined) fail('tokenizer.unsupported', 'the model has no <|im_end|> token; the action grammar needs a ChatML (Qwen) model');
@@ -106,5 +121,6 @@ export function createLlmPlanner(service: LlmService, tools: readonly ToolSpec<n
     masks: createGrammarMasks(tools, vocabulary, endTokenId),
     encode: (text) => service.tokenize(text, 'as-text'),
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.copyArguments === undefined ? {} : { copyArguments: options.copyArguments }),
   });
 }

@@ -56,9 +56,14 @@ export const COMPACT_SYSTEM_RULE = 'You are ChimaeraOS. Act with tool calls; ans
 
 /** the style a model's metadata asks for; 'qwen-tools' when it says nothing (or something unknown) */
 export function promptStyleFromMetadata(metadata: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): PromptStyle {
-  const value = metadata instanceof Map ? metadata.get(PROMPT_STYLE_METADATA_KEY) : (metadata as Readonly<Record<string, unknown>>)[PROMPT_STYLE_METADATA_KEY];
-  const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : undefined;
-  return text === 'compact' ? 'compact' : 'qwen-tools';
+  return metadataText(metadata, PROMPT_STYLE_METADATA_KEY) === 'compact' ? 'compact' : 'qwen-tools';
+}
+
+/** a string metadata value, bare or GGUF-wrapped ({ value }); undefined if absent or not a string */
+export function metadataText(metadata: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const value = metadata instanceof Map ? metadata.get(key) : (metadata as Readonly<Record<string, unknown>>)[key];
+  const text = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+  return typeof text === 'string' ? text : undefined;
 }
 
 /** one earlier task shown for context */

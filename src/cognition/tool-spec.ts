@@ -24,6 +24,12 @@ export interface ToolParam {
   /** 'target': names what is acted on (must be trusted or freshly approved); 'data': carries content; 'option': shapes the call */
   readonly role: 'target' | 'data' | 'option';
   readonly optional?: boolean;
+  /**
+   * 'model': the model words this value itself (a reply, a question); 'quoted' (default): the
+   * value names or quotes something from the conversation (a path, a search word, a message the
+   * user dictated), so a model that copies arguments (grammar/copy.ts) draws it from there
+   */
+  readonly wording?: 'model' | 'quoted';
 }
 
 /** a need before labels are attached (the daemon adds each argument's label) */

@@ -52,8 +52,16 @@ export interface ActionGrammarOptions {
   readonly toolNames?: readonly string[];
 }
 
+/** the argument a bounded value region holds (string, path and recipient bodies are regions) */
+export interface ValueRegion {
+  readonly tool: string;
+  readonly param: ToolParam;
+}
+
 export interface ActionGrammar {
   readonly dfa: ByteDfa;
+  /** [dfa.regionLimit.length] which argument each region's body is */
+  readonly valueRegions: readonly ValueRegion[];
   readonly tools: readonly ToolSpec[];
   readonly toolsByName: ReadonlyMap<string, ToolSpec>;
   readonly options: Readonly<Required<ActionGrammarOptions>>;
@@ -83,6 +91,7 @@ export function compileActionGrammar(tools: readonly ToolSpec[], options: Action
   checkTools(tools, resolved);
 
   const builder = new DfaBuilder();
+  const valueRegions: ValueRegion[] = [];
   builder.context = 'the start of a call';
   const callStart = builder.newState();
   const nameStart = builder.literal(callStart, encoder.encode(CALL_OPEN));
@@ -93,14 +102,14 @@ export function compileActionGrammar(tools: readonly ToolSpec[], options: Action
   for (const tool of tools) {
     builder.context = 'a tool name';
     const argumentsOpen = builder.literal(nameStart, encoder.encode(JSON.stringify(tool.name) + ARGUMENTS_OPEN));
-    buildArguments(builder, tool, argumentsOpen, callEnd, resolved);
+    buildArguments(builder, tool, argumentsOpen, callEnd, resolved, valueRegions);
   }
   const dfa = builder.finish(callStart, callEnd, CALL_SEPARATOR.charCodeAt(0), resolved.maxCalls);
-  return { dfa, tools, toolsByName: new Map(tools.map((tool) => [tool.name, tool])), options: Object.freeze(resolved) };
+  return { dfa, valueRegions, tools, toolsByName: new Map(tools.map((tool) => [tool.name, tool])), options: Object.freeze(resolved) };
 }
 
 /** keys in schema order; after each value (or the opening brace) come the next key, any later key past optional ones, or the close */
-function buildArguments(builder: DfaBuilder, tool: ToolSpec, argumentsOpen: number, callEnd: number, options: Required<ActionGrammarOptions>): void {
+function buildArguments(builder: DfaBuilder, tool: ToolSpec, argumentsOpen: number, callEnd: number, options: Required<ActionGrammarOptions>, valueRegions: ValueRegion[]): void {
   const params = tool.params;
   const valueStarts = params.map((param) => {
     builder.context = `${tool.name}: argument ${param.name}`;
@@ -118,7 +127,9 @@ function buildArguments(builder: DfaBuilder, tool: ToolSpec, argumentsOpen: numb
   continueFrom(argumentsOpen, 0, '');
   params.forEach((param, j) => {
     builder.context = `${tool.name}: argument ${param.name}`;
+    const firstRegion = builder.regionCount;
     const ends = buildValue(builder, valueStarts[j]!, param, options);
+    for (let region = firstRegion; region < builder.regionCount; region++) valueRegions[region] = { tool: tool.name, param };
     const join = ends.length === 1 ? ends[0]! : builder.newState();
     continueFrom(join, j + 1, ', ');
     builder.copyEdges(join, ends);

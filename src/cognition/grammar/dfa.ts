@@ -132,6 +132,11 @@ export class DfaBuilder {
     return this.regions.length;
   }
 
+  /** regions made so far (the next newRegion returns this id) */
+  get regionCount(): number {
+    return this.limits.length;
+  }
+
   /** a new state, optionally inside `region` */
   newState(region = -1, interior = false): number {
     const id = this.regions.length;

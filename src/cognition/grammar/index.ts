@@ -6,3 +6,4 @@ export { GrammarMasks, slowAllowedIds, allowedIds, type GrammarMaskStats } from 
 export { GrammarConstraint, type GrammarConstraintOptions } from './constraint.ts';
 export { parseActionTurn, renderActionTurn } from './parse.ts';
 export { ActionDecoding, type ActionDecodingOptions } from './action-decoding.ts';
+export { CopyConstraint, copySources } from './copy.ts';

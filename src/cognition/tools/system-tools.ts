@@ -77,7 +77,7 @@ export const timeNow: ToolSpec<ToolEnvironment> = {
 export const reply: ToolSpec<ToolEnvironment> = {
   name: 'reply',
   description: 'Answer the user and end the task. Use it once you have what you need.',
-  params: [{ name: 'text', type: { kind: 'string', maxLength: 8192 }, description: 'the answer shown to the user', role: 'data' }],
+  params: [{ name: 'text', type: { kind: 'string', maxLength: 8192 }, description: 'the answer shown to the user', role: 'data', wording: 'model' }],
   risk: 'read',
   needs: () => [],
   run: async () => ({ ok: true, text: 'reply delivered', label: trustedLabel({ kind: 'reply', ref: 'user' }) }),
@@ -86,7 +86,7 @@ export const reply: ToolSpec<ToolEnvironment> = {
 export const askUser: ToolSpec<ToolEnvironment> = {
   name: 'ask_user',
   description: 'Ask the user a question when the request is unclear; their answer comes back as the result.',
-  params: [{ name: 'question', type: { kind: 'string', maxLength: 2048 }, description: 'the question', role: 'data' }],
+  params: [{ name: 'question', type: { kind: 'string', maxLength: 2048 }, description: 'the question', role: 'data', wording: 'model' }],
   risk: 'read',
   needs: () => [],
   run: async () => ({ ok: true, text: 'question delivered', label: trustedLabel({ kind: 'ask_user', ref: 'user' }) }),

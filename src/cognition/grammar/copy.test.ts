@@ -1,0 +1,178 @@
+// Copied arguments (copy.ts) on the default model's 2,048-token vocabulary:
+// the mask equals a slow twin that re-reads the whole turn at every step;
+// random and adversarial models only ever write values spelled from the
+// sources (paths segment by segment), while reply text stays free; the right
+// value is still reachable; a token outside the sources is a typed error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { isChimaeraError, Rng } from '../../common/index.ts';
+import { Tokenizer } from '../../llm/index.ts';
+import { copyArgumentsFromMetadata } from '../llm-planner.ts';
+import { compileActionGrammar } from './compile.ts';
+import { GrammarConstraint } from './constraint.ts';
+import { CopyConstraint, copySources } from './copy.ts';
+import { allowedIds, GrammarMasks } from './mask.ts';
+import { parseActionTurn } from './parse.ts';
+import { TEST_GRAMMAR_OPTIONS, TEST_TOOLS } from './test-tools.ts';
+import { TokenVocabulary } from './vocabulary.ts';
+
+const root = new URL('../../../models/default/', import.meta.url);
+const tokenizer = Tokenizer.fromTokenizerJson(JSON.parse(readFileSync(new URL('tokenizer.json', root), 'utf8')), JSON.parse(readFileSync(new URL('tokenizer_config.json', root), 'utf8')));
+const vocabulary = TokenVocabulary.fromTokenizer(tokenizer);
+const endTokenId = tokenizer.specialTokens.get('<|im_end|>')!;
+const TOOLS = TEST_TOOLS.map((tool) => tool.name === 'reply' ? { ...tool, params: tool.params.map((p) => ({ ...p, wording: 'model' as const })) } : tool);
+const grammar = compileActionGrammar(TOOLS, TEST_GRAMMAR_OPTIONS);
+const masks = new GrammarMasks(grammar, vocabulary, { endTokenId });
+const encode = (text: string): number[] => tokenizer.encode(text, { specialTokens: 'as-text' });
+
+const REQUEST = 'show me agenda.md in my meetings folder, then send bob "see you at 8"';
+const SOURCES = copySources([{ role: 'system', content: 'You are ChimaeraOS.' }, { role: 'user', content: REQUEST }, { role: 'tool', content: 'notes.txt (12 bytes)' }]);
+
+function copyConstraint(sources: readonly string[] = SOURCES): CopyConstraint {
+  return new CopyConstraint(new GrammarConstraint(masks, { encode }), sources);
+}
+
+/** the slow twin: re-walk the whole turn prefix; every piece of a copied argument must be a byte span of an escaped source */
+function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
+  const escaped = sources.map((s) => Buffer.from(JSON.stringify(s).slice(1, -1)));
+  const isSpan = (piece: number[]): boolean => escaped.some((s) => s.includes(Buffer.from(piece)));
+  const dfa = grammar.dfa;
+  const cursor = dfa.startCursor();
+  let piece: number[] = [];
+  for (const byte of text) {
+    const from = dfa.region[cursor.state]!;
+    if (!dfa.step(cursor, byte)) return false;
+    const to = dfa.region[cursor.state]!;
+    const param = to >= 0 ? grammar.valueRegions[to]!.param : undefined;
+    const copied = param !== undefined && param.wording !== 'model' && (param.type.kind === 'path' || param.type.kind === 'string' || param.type.kind === 'recipient');
+    if (!copied || from !== to || (param.type.kind === 'path' && byte === 0x2f)) {
+      piece = [];
+      continue;
+    }
+    piece.push(byte);
+    if (!isSpan(piece)) return false;
+  }
+  return true;
+}
+
+/** one turn: at every choice pick an allowed token (by `choose`), checking each mask against the slow twin if asked */
+function runTurn(constraint: CopyConstraint, choose: (allowed: Int32Array, step: number) => number, options: { checkTwin?: boolean; sources?: readonly string[] } = {}): string {
+  const bytes: number[] = [];
+  for (let step = 0; step < 400 && !constraint.isComplete(); step++) {
+    const forced = constraint.forcedTokens(64);
+    if (forced.length > 0) {
+      for (const id of forced) {
+        constraint.accept(id);
+        bytes.push(...vocabulary.tokenBytes(id));
+      }
+      continue;
+    }
+    const allowed = allowedIds(constraint.nextMask(), vocabulary.size);
+    if (options.checkTwin === true) {
+      const inner = allowedIds(masks.maskAt(constraint.cursor), vocabulary.size);
+      const twin = inner.filter((id) => id === endTokenId || prefixCopies(Uint8Array.from([...bytes, ...vocabulary.tokenBytes(id)]), options.sources ?? SOURCES));
+      if (twin.length > 0) assert.deepEqual([...allowed], [...twin], `mask after ${JSON.stringify(new TextDecoder().decode(Uint8Array.from(bytes)))}`);
+    }
+    const id = choose(allowed, step);
+    constraint.accept(id);
+    if (id === endTokenId) break;
+    bytes.push(...vocabulary.tokenBytes(id));
+  }
+  return new TextDecoder().decode(Uint8Array.from(bytes));
+}
+
+function valuesCopied(text: string, sources: readonly string[]): void {
+  for (const call of parseActionTurn(text, grammar)) {
+    for (const param of TOOLS.find((t) => t.name === call.tool)!.params) {
+      const value = call.args[param.name];
+      const kind = param.type.kind;
+      if (typeof value !== 'string' || param.wording === 'model' || (kind !== 'path' && kind !== 'string' && kind !== 'recipient')) continue;
+      const pieces = param.type.kind === 'path' ? value.split('/').filter((p) => p !== '') : [value];
+      for (const piece of pieces) assert.ok(sources.some((s) => s.includes(piece)), `${call.tool}.${param.name} = ${JSON.stringify(value)}: ${JSON.stringify(piece)} is not in the sources`);
+    }
+  }
+}
+
+test('sources: user and tool messages plus /home, not the system rule', () => {
+  assert.deepEqual(SOURCES, [REQUEST, 'notes.txt (12 bytes)', '/home']);
+});
+
+test('the mask equals the slow twin at every step of random turns, and every copied value comes from the sources', () => {
+  const rng = new Rng(11);
+  for (let turn = 0; turn < 12; turn++) {
+    const text = runTurn(copyConstraint(), (allowed) => allowed[rng.int(0, allowed.length - 1)]!, { checkTwin: turn < 6 });
+    valuesCopied(text, SOURCES);
+  }
+});
+
+test('an adversary that always wants a name from elsewhere still writes only copied values; reply text stays free', () => {
+  const wanted = new Set(encode(' trip kelo zuzu wifi password').filter((id) => id !== endTokenId));
+  const rng = new Rng(5);
+  let sawFreeReply = false;
+  for (let turn = 0; turn < 10; turn++) {
+    const text = runTurn(copyConstraint(), (allowed) => allowed.find((id) => wanted.has(id)) ?? allowed[rng.int(0, allowed.length - 1)]!);
+    valuesCopied(text, SOURCES);
+    for (const call of parseActionTurn(text, grammar)) if (call.tool === 'reply' && !SOURCES.some((s) => s.includes(String(call.args['text'])))) sawFreeReply = true;
+  }
+  assert.ok(sawFreeReply, 'reply text is not constrained to the sources');
+});
+
+test('the right values stay reachable: a path built from two spans of the request, a recipient and a quoted text', () => {
+  for (const target of [
+    '<tool_call>\n{"name": "fs.read", "arguments": {"path": "/home/meetings/agenda.md"}}\n</tool_call>',
+    '<tool_call>\n{"name": "share.send", "arguments": {"to": "bob", "text": "see you at 8"}}\n</tool_call>',
+  ]) {
+    const constraint = copyConstraint();
+    runTurnPrefix(constraint, target);
+    constraint.accept(endTokenId);
+    assert.ok(constraint.isComplete());
+    assert.equal(constraint.textSoFar(), target);
+  }
+});
+
+test('a value not in the sources is refused: the mask leaves it out and accepting it anyway is a typed error', () => {
+  const constraint = copyConstraint();
+  for (const id of constraint.forcedTokens(64)) constraint.accept(id); // "<tool_call>\n{\"name\": \""
+  const fsRead = encode('fs.read')[0]!;
+  assert.ok(allowedIds(constraint.nextMask(), vocabulary.size).includes(fsRead));
+  runTurnPrefix(constraint, 'fs.read", "arguments": {"path": "/home/');
+  const trip = encode('zuzu')[0]!; // no "z" anywhere in the sources
+  assert.ok(!allowedIds(constraint.nextMask(), vocabulary.size).includes(trip), '"zuzu" is not in the request');
+  assert.throws(() => constraint.accept(trip), (error: unknown) => isChimaeraError(error) && error.code === 'grammar.token_rejected');
+});
+
+test('a piece no source span can spell (a comma in a path segment) is released to the grammar instead of an empty mask', () => {
+  const sources = [',,,'];
+  const rng = new Rng(3);
+  for (let turn = 0; turn < 5; turn++) {
+    const text = runTurn(copyConstraint(sources), (allowed) => allowed[rng.int(0, allowed.length - 1)]!);
+    assert.ok(parseActionTurn(text, grammar).length >= 1);
+  }
+});
+
+test('copyArgumentsFromMetadata: only "from-conversation" turns it on', () => {
+  assert.equal(copyArgumentsFromMetadata(new Map([['chimaera.copy_arguments', 'from-conversation']])), 'from-conversation');
+  assert.equal(copyArgumentsFromMetadata({ 'chimaera.copy_arguments': { value: 'from-conversation' } }), 'from-conversation');
+  assert.equal(copyArgumentsFromMetadata(new Map([['chimaera.copy_arguments', 'yes']])), 'off');
+  assert.equal(copyArgumentsFromMetadata(new Map()), 'off');
+});
+
+/** feed `text` by the longest allowed tokens (forced ones included) */
+function runTurnPrefix(constraint: CopyConstraint, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  while (at < bytes.length) {
+    const forced = constraint.forcedTokens(1);
+    const candidates = forced.length > 0 ? forced : allowedIds(constraint.nextMask(), vocabulary.size);
+    let best = -1;
+    for (const id of candidates) {
+      if (id === endTokenId) continue;
+      const piece = vocabulary.tokenBytes(id);
+      if (at + piece.length <= bytes.length && piece.every((b, i) => bytes[at + i] === b) && (best < 0 || piece.length > vocabulary.tokenBytes(best).length)) best = id;
+    }
+    assert.ok(best >= 0, `no token spells byte ${at} of ${text}`);
+    constraint.accept(best);
+    at += vocabulary.tokenBytes(best).length;
+  }
+}
