@@ -60,3 +60,23 @@ test('a corpus with few pairs stops early; a bad size fails arg.invalid', () => 
   assert.equal(Tokenizer.fromTokenizerJson(tiny.tokenizerJson, tiny.tokenizerConfig).vocabSize, tiny.vocabSize);
   assert.throws(() => trainByteLevelBpe(['x'], { vocabSize: 100 }), (e) => isChimaeraError(e, 'arg.invalid'));
 });
+
+test("pairs 'same-class': a word is spelled by the same tokens after a space, a quote or a slash; HF agrees", () => {
+  const sameClass = trainByteLevelBpe(training, { vocabSize: 600, pairs: 'same-class' });
+  const tokenizer = Tokenizer.fromTokenizerJson(sameClass.tokenizerJson, sameClass.tokenizerConfig);
+  const hf = new HfTokenizer(sameClass.tokenizerJson, sameClass.tokenizerConfig);
+  const word = (byte: number): boolean => /[A-Za-z0-9]/.test(String.fromCharCode(byte)) || byte >= 0x80;
+  const vocab = (sameClass.tokenizerJson['model'] as { vocab: Record<string, number> }).vocab;
+  for (const merge of sameClass.merges) {
+    const [left, right] = merge.split(' ').map((side) => tokenizer.tokenToBytes(vocab[side]!));
+    assert.equal(word(left![0]!), word(right![0]!), `merge ${merge} joins a word byte with another byte`);
+  }
+  const spell = (text: string): number[] => tokenizer.encode(text, { specialTokens: 'as-text' });
+  const bare = spell('notes');
+  assert.ok(bare.length < 5, 'the word itself was merged');
+  for (const prefix of [' ', '"', '/', "'"]) assert.deepEqual(spell(prefix + 'notes').slice(1), bare, `after ${JSON.stringify(prefix)}`);
+  const sample = 'send "buy milk" to bob at /home/notes/todo.txt, then list /home/notes';
+  assert.deepEqual(spell(sample), hf.encode(sample).ids);
+  // the default still merges across classes (" notes" is one token there)
+  assert.ok(trained.merges.some((merge) => /^Ġ[a-z]/.test(merge)));
+});

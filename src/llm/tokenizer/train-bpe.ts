@@ -16,7 +16,12 @@
  *   Merge i creates token 256 + i; the special tokens follow the merges.
  *
  * Knobs: vocabSize (total ids incl. specials; 300 … 65 536), minPairCount
- * (default 2: a pair seen once is not worth a token).
+ * (default 2: a pair seen once is not worth a token), pairs ('any', or
+ * 'same-class': a merge never joins word bytes — letters, digits, UTF-8
+ * bytes ≥ 0x80 — with spaces or punctuation, so a word is spelled by the same
+ * tokens after a space, a quote or a slash as on its own; a small model can
+ * then copy a name from the request into a JSON value token by token. The
+ * file stays a standard Qwen2 BPE: only the merge list differs).
  */
 
 import { fail } from '../../common/index.ts';
@@ -32,6 +37,8 @@ export interface BpeTrainingOptions {
   readonly specialTokens?: readonly string[];
   /** least weighted count for a pair to be merged; default 2 */
   readonly minPairCount?: number;
+  /** which adjacent symbols may merge: 'any' (default) or 'same-class' (see the header) */
+  readonly pairs?: 'any' | 'same-class';
 }
 
 export interface TrainedBpe {
@@ -74,12 +81,16 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainingO
   // 3. merges
   /** symbol id → byte-level text */
   const symbolText: string[] = [...BYTE_TO_CHAR];
+  /** symbol id → 1 if made of word bytes, 0 if of other bytes (only 'same-class' pairs are counted then) */
+  const symbolClass: number[] = Array.from({ length: 256 }, (_, byte) => (isWordByte(byte) ? 1 : 0));
+  const sameClassOnly = options.pairs === 'same-class';
   const merges: string[] = [];
   while (merges.length < mergeBudget) {
     const pairCounts = new Map<number, number>();
     for (const word of words) {
       const s = word.symbols;
       for (let i = 0; i + 1 < s.length; i++) {
+        if (sameClassOnly && symbolClass[s[i]!] !== symbolClass[s[i + 1]!]) continue;
         const key = s[i]! * PAIR_SHIFT + s[i + 1]!;
         pairCounts.set(key, (pairCounts.get(key) ?? 0) + word.count);
       }
@@ -98,6 +109,7 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainingO
     const right = bestKey % PAIR_SHIFT;
     const merged = symbolText.length;
     symbolText.push(symbolText[left]! + symbolText[right]!);
+    symbolClass.push(symbolClass[left]!);
     merges.push(`${symbolText[left]!} ${symbolText[right]!}`);
     for (const word of words) word.symbols = mergePair(word.symbols, left, right, merged);
   }
@@ -141,6 +153,11 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainingO
     added_tokens_decoder: Object.fromEntries(addedTokens.map((t) => [String(t.id), { content: t.content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true }])),
   };
   return { tokenizerJson, tokenizerConfig, merges, vocabSize: symbolText.length + specials.length };
+}
+
+/** letters, digits and UTF-8 lead/continuation bytes */
+function isWordByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte >= 0x80;
 }
 
 /** `symbols` with every (left, right) pair, scanned left to right, replaced by `merged` */
