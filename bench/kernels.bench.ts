@@ -6,10 +6,11 @@
 // bandwidth [GB/s] and the speed-up. Results of the two are checked equal
 // (bit for bit for the quantized types, within rounding for F32/F16) before timing.
 // Run: npm run bench:kernels   (builds nothing; run node scripts/build-wasm.js first)
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Rng } from '../src/common/index.ts';
 import { Arena } from '../src/kernel/index.ts';
-import { loadWasmKernels, KERNELS_WASM_PATH } from '../src/llm/kernels/index.ts';
+import { chooseKernelModule, kernelModulePreference, loadWasmKernels, KERNELS_RELAXED_WASM_PATH, KERNELS_WASM_PATH } from '../src/llm/kernels/index.ts';
 import { prepareActivations, preparedBytes, quantizeRow, vecDotKernel } from '../src/llm/quant/index.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../src/llm/tensor.ts';
 
@@ -18,7 +19,16 @@ const MiB = 1 << 20;
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 600);
 
 const arena = new Arena({ limitBytes: 256 * MiB });
-const kernels = loadWasmKernels(readFileSync(new URL(`../${KERNELS_WASM_PATH}`, import.meta.url)), arena.memory);
+// the relaxed-SIMD build when built and valid (CHIMAERA_WASM_RELAXED=0: the plain one), as the engine chooses
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+const relaxedUrl = new URL(`../${KERNELS_RELAXED_WASM_PATH}`, import.meta.url);
+const choice = chooseKernelModule(
+  readFileSync(new URL(`../${KERNELS_WASM_PATH}`, import.meta.url)),
+  existsSync(relaxedUrl) ? readFileSync(relaxedUrl) : undefined,
+  kernelModulePreference(process.env.CHIMAERA_WASM_RELAXED),
+);
+console.log(`kernel module: ${choice.variant}${choice.reason === undefined ? '' : ` (${choice.reason})`}`);
+const kernels = loadWasmKernels(choice.bytes, arena.memory);
 const rng = new Rng(2024);
 
 interface Case { readonly type: GgmlTypeId; readonly nIn: number; readonly nOut: number; readonly what: string }

@@ -13,7 +13,11 @@
 // llama.cpp: node-llama-cpp 3.21.1, prebuilt CPU binary, mmap, F16 KV cache
 // (its default), batch = the prompt, THREADS threads.
 import { readFileSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Rng } from '../src/common/index.ts';
+
+// as bin/chimaera.js: let Node 20 validate the relaxed-SIMD kernels (CHIMAERA_WASM_RELAXED=0 keeps the plain ones)
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const [engine, modelPath, ppText, tgText, threadsText] = process.argv.slice(2);
 if (engine === undefined || modelPath === undefined) throw new Error('usage: llm-engine.ts ours|llama.cpp MODEL PP TG THREADS');

@@ -1,9 +1,13 @@
 // `npm run bench:train` — training speed of our engine (src/train), one thread:
 //
-//   full   full-parameter AdamW steps of a small Qwen2 trained from scratch
-//          (default: hidden 256, 4 layers, 4 heads / 2 KV, head dim 64, ffn 768,
-//          vocab 2048, tied: ≈3.4M parameters — the size class of issue 7's
-//          default model), a batch of 4 sequences × 128 tokens per step
+//   full   full-parameter AdamW steps of a small Qwen2 trained from scratch, a
+//          batch of 4 sequences per step, each engine (JavaScript, WASM SIMD,
+//          JavaScript again — interleaved, since the machine is shared) with the
+//          ratio wasm/javascript in training tokens per CPU-second:
+//            default    the shipped default model (scripts/train-default.ts: hidden
+//                       128, 4 layers, ffn 384, vocab 2048, tied), 160-token sequences
+//            hidden256  hidden 256, 4 layers, 4 heads / 2 KV, head dim 64, ffn 768,
+//                       vocab 2048, tied (≈3.7M parameters), --tokens-token sequences
 //   lora   one LoRA step (rank 8 on q k v o gate up down, one sequence of 128
 //          tokens) over the Qwen2-0.5B shape (hidden 896, 14 heads / 2 KV, ffn
 //          4864, vocab 151936, tied) with a frozen Q8_0 base read from
@@ -16,13 +20,14 @@
 //          step is timed in CPU seconds of this process (the figure for an idle
 //          core; wall time on a shared machine is longer), the full steps in both.
 //
-// Flags: --tokens N (128), --steps N (full: 3 timed steps), --skip-lora, --no-json
+// Flags: --tokens N (128), --steps N (full: 3 timed steps), --skip-larger, --skip-lora, --no-json
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Rng } from '../src/common/index.ts';
 import { buildQwen2Weights, ggufTensor, readGguf, type Qwen2Config, type Tensor } from '../src/llm/index.ts';
-import { LORA_TARGETS, LoraAdapter, Qwen2Parameters, Qwen2Trainer } from '../src/train/index.ts';
+import { TRAIN_KERNELS_WASM_PATH, TrainKernels } from '../src/llm/index.ts';
+import { JAVASCRIPT_COMPUTE, LORA_TARGETS, LoraAdapter, Qwen2Parameters, Qwen2Trainer, WasmTrainCompute, type TrainCompute } from '../src/train/index.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
@@ -33,10 +38,14 @@ const value = (name: string, fallback: string): string => {
 };
 const sequenceTokens = Number(value('tokens', '128'));
 const fullSteps = Number(value('steps', '3'));
+const wasmFile = `${root}${TRAIN_KERNELS_WASM_PATH}`;
+/** the WASM SIMD engine, or null when the module is not built (then only JavaScript is timed) */
+const wasmCompute = existsSync(wasmFile) ? new WasmTrainCompute(new TrainKernels(new Uint8Array(readFileSync(wasmFile)))) : null;
+if (wasmCompute === null) console.error(`${TRAIN_KERNELS_WASM_PATH} is not built (node scripts/build-wasm.js): timing JavaScript only`);
 
-function sequences(seed: number, count: number, vocab: number): { tokens: number[] }[] {
+function sequences(seed: number, count: number, vocab: number, length = sequenceTokens): { tokens: number[] }[] {
   const rng = new Rng(seed);
-  return Array.from({ length: count }, () => ({ tokens: Array.from({ length: sequenceTokens }, () => rng.int(0, vocab - 1)) }));
+  return Array.from({ length: count }, () => ({ tokens: Array.from({ length }, () => rng.int(0, vocab - 1)) }));
 }
 
 function seconds(started: number): number {
@@ -51,14 +60,22 @@ function cpuSeconds(started: NodeJS.CpuUsage): number {
 
 // ── full training of a small model ──────────────────────────────────────────
 
-function benchFull(): Record<string, number> {
-  const config: Qwen2Config = {
-    vocabSize: 2048, hiddenSize: 256, intermediateSize: 768, layerCount: 4, headCount: 4, kvHeadCount: 2, headDim: 64,
-    ropeTheta: 10000, rmsNormEps: 1e-6, maxContext: 512, tiedEmbeddings: true,
-  };
+/** the shipped default model (scripts/train-default.ts): 160-token sequences */
+const DEFAULT_SHAPE: Qwen2Config = {
+  vocabSize: 2048, hiddenSize: 128, intermediateSize: 384, layerCount: 4, headCount: 4, kvHeadCount: 2, headDim: 32,
+  ropeTheta: 10000, rmsNormEps: 1e-6, maxContext: 512, tiedEmbeddings: true,
+};
+const DEFAULT_SHAPE_TOKENS = 160;
+/** the larger size class (hidden 256) */
+const LARGER_SHAPE: Qwen2Config = {
+  vocabSize: 2048, hiddenSize: 256, intermediateSize: 768, layerCount: 4, headCount: 4, kvHeadCount: 2, headDim: 64,
+  ropeTheta: 10000, rmsNormEps: 1e-6, maxContext: 512, tiedEmbeddings: true,
+};
+
+function benchFull(label: string, config: Qwen2Config, tokensPerSequence: number, compute: TrainCompute): Record<string, number> {
   const parameters = Qwen2Parameters.initialize(config, 1);
-  const trainer = Qwen2Trainer.full(parameters, { maxTokens: sequenceTokens, schedule: { peak: 1e-3, warmupSteps: 10, totalSteps: 1000 } });
-  const batch = sequences(2, 4, config.vocabSize);
+  const trainer = Qwen2Trainer.full(parameters, { maxTokens: tokensPerSequence, schedule: { peak: 1e-3, warmupSteps: 10, totalSteps: 1000 }, compute });
+  const batch = sequences(2, 4, config.vocabSize, tokensPerSequence);
   trainer.trainStep(batch.slice(0, 1)); // warm the JIT
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
@@ -66,14 +83,26 @@ function benchFull(): Record<string, number> {
   for (let i = 0; i < fullSteps; i++) loss = trainer.trainStep(batch).loss;
   const elapsed = seconds(started);
   const cpu = cpuSeconds(cpuStarted);
-  const tokens = fullSteps * batch.length * sequenceTokens;
+  const tokens = fullSteps * batch.length * tokensPerSequence;
   const forwardStarted = performance.now();
   trainer.evaluate(batch);
   const forwardSeconds = seconds(forwardStarted);
-  console.log(`full  ${(parameters.parameterCount / 1e6).toFixed(2)}M parameters, ${batch.length}×${sequenceTokens} tokens/step: ` +
+  console.log(`full  ${label.padEnd(8)} ${compute.engine.padEnd(10)} ${(parameters.parameterCount / 1e6).toFixed(2)}M parameters, ${batch.length}×${tokensPerSequence} tokens/step: ` +
     `${(tokens / elapsed).toFixed(0)} tokens/s training (${(elapsed / fullSteps).toFixed(2)} s/step, loss ${loss.toFixed(3)}; ${(tokens / cpu).toFixed(0)} tokens per CPU-second), ` +
-    `${((batch.length * sequenceTokens) / forwardSeconds).toFixed(0)} tokens/s forward only`);
-  return { parameters: parameters.parameterCount, trainTokensPerSecond: tokens / elapsed, trainTokensPerCpuSecond: tokens / cpu, secondsPerStep: elapsed / fullSteps, forwardTokensPerSecond: (batch.length * sequenceTokens) / forwardSeconds };
+    `${((batch.length * tokensPerSequence) / forwardSeconds).toFixed(0)} tokens/s forward only`);
+  return { parameters: parameters.parameterCount, trainTokensPerSecond: tokens / elapsed, trainTokensPerCpuSecond: tokens / cpu, secondsPerStep: elapsed / fullSteps, forwardTokensPerSecond: (batch.length * tokensPerSequence) / forwardSeconds };
+}
+
+/** both engines on one shape, JavaScript first then WASM then JavaScript again (interleaved against a loaded machine) */
+function benchEngines(label: string, config: Qwen2Config, tokensPerSequence: number): Record<string, unknown> {
+  const javascript = benchFull(label, config, tokensPerSequence, JAVASCRIPT_COMPUTE);
+  const wasm = wasmCompute === null ? null : benchFull(label, config, tokensPerSequence, wasmCompute);
+  if (wasm === null) return { javascript };
+  const javascriptAgain = benchFull(label, config, tokensPerSequence, JAVASCRIPT_COMPUTE);
+  const reference = (javascript['trainTokensPerCpuSecond']! + javascriptAgain['trainTokensPerCpuSecond']!) / 2;
+  const ratio = wasm['trainTokensPerCpuSecond']! / reference;
+  console.log(`full  ${label.padEnd(8)} wasm-simd / javascript: ${ratio.toFixed(2)}× training tokens per CPU-second`);
+  return { javascript, wasm, javascriptAgain, wasmOverJavascript: ratio };
 }
 
 // ── LoRA over the 0.5B shape ───────────────────────────────────────────────
@@ -122,7 +151,8 @@ function benchLora(): Record<string, number> {
 }
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), cpu: cpus()[0]?.model, threads: 1, sequenceTokens };
-results['full'] = benchFull();
+results['fullDefaultShape'] = benchEngines('default', DEFAULT_SHAPE, DEFAULT_SHAPE_TOKENS);
+if (!flag('skip-larger')) results['full'] = benchEngines('hidden256', LARGER_SHAPE, sequenceTokens);
 if (!flag('skip-lora')) results['lora05b'] = benchLora();
 if (!flag('no-json')) {
   mkdirSync(`${root}bench/results`, { recursive: true });

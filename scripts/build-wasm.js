@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Compiles the AssemblyScript compute kernels (src/llm/kernels/wasm/*.ts) to
-// WebAssembly with 128-bit SIMD: build/wasm/llm-kernels.wasm (git-ignored).
+// WebAssembly with 128-bit SIMD: build/wasm/llm-kernels.wasm (inference, entry
+// index.ts; llm-kernels-relaxed.wasm: the same with relaxed SIMD) and build/wasm/train-kernels.wasm (the training engine's f32
+// matrix products, entry train-f32.ts), all git-ignored.
 // Runs as the npm `prepare` script and from scripts/run-tests.js; it does
 // nothing when the .wasm is newer than every source (pass --force to rebuild).
 //
@@ -22,12 +24,14 @@ const outDir = join(root, 'build/wasm');
 /** each module: its AssemblyScript entry and its output */
 export const WASM_MODULES = [
   { entry: join(sourceDir, 'index.ts'), outFile: join(outDir, 'llm-kernels.wasm') },
+  // the same sources with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD picks the int8 relaxed dots); loaded when the engine validates it
+  { entry: join(sourceDir, 'index.ts'), outFile: join(outDir, 'llm-kernels-relaxed.wasm'), features: 'simd,threads,relaxed-simd' },
+  { entry: join(sourceDir, 'train-f32.ts'), outFile: join(outDir, 'train-kernels.wasm') },
 ];
 
 const COMPILER_FLAGS = [
   '-O3', '--noAssert', '--use', 'abort=',
   '--runtime', 'stub',
-  '--enable', 'simd,threads',
   '--importMemory', '--sharedMemory', '--initialMemory', '0', '--maximumMemory', '65536',
 ];
 
@@ -53,7 +57,7 @@ export async function ensureWasmBuilt(options = { force: false, ifAvailable: fal
   for (const module of stale) {
     const output = [];
     const stream = { write: (chunk) => { output.push(String(chunk)); return true; } };
-    const { error } = await asc.main([module.entry, '--outFile', module.outFile, ...COMPILER_FLAGS], { stdout: stream, stderr: stream });
+    const { error } = await asc.main([module.entry, '--outFile', module.outFile, ...COMPILER_FLAGS, '--enable', module.features ?? 'simd,threads'], { stdout: stream, stderr: stream });
     if (error) throw new Error(`build-wasm: compiling ${module.entry} failed: ${error.message}\n${output.join('')}`);
   }
   return stale.map((m) => m.outFile);

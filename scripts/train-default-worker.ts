@@ -9,8 +9,9 @@
 //   'parameters'            send the current values (for snapshots and the final file)
 //   'evaluate' {indices}    mean loss, no gradients
 import { parentPort, workerData } from 'node:worker_threads';
-import { Qwen2Parameters, Qwen2Trainer, type TrainingExample } from '../src/train/index.ts';
-import type { Qwen2Config } from '../src/llm/index.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { JAVASCRIPT_COMPUTE, Qwen2Parameters, Qwen2Trainer, WasmTrainCompute, type TrainingExample } from '../src/train/index.ts';
+import { TRAIN_KERNELS_WASM_PATH, TrainKernels, type Qwen2Config } from '../src/llm/index.ts';
 
 interface WorkerSetup {
   readonly config: Qwen2Config;
@@ -26,13 +27,18 @@ interface WorkerSetup {
   readonly slot: number;
   /** starting values per tensor (--init: continue from a model file); absent: random init from the seed */
   readonly initial?: readonly Float32Array[];
+  /** 'wasm': the SIMD training kernels (JavaScript when the module is not built) */
+  readonly engine?: 'wasm' | 'javascript';
 }
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const parameters = Qwen2Parameters.initialize(setup.config, setup.seed);
 setup.initial?.forEach((values, i) => parameters.tensors[i]!.values.set(values));
-const trainer = Qwen2Trainer.full(parameters, { maxTokens: setup.maxTokens, schedule: setup.schedule, adamW: { weightDecay: setup.weightDecay }, clipNorm: 1 });
+const wasmFile = new URL(`../${TRAIN_KERNELS_WASM_PATH}`, import.meta.url);
+const compute = setup.engine !== 'javascript' && existsSync(wasmFile) ? new WasmTrainCompute(new TrainKernels(new Uint8Array(readFileSync(wasmFile)))) : JAVASCRIPT_COMPUTE;
+if (setup.slot === 0) console.log(`training engine: ${compute.engine}`);
+const trainer = Qwen2Trainer.full(parameters, { maxTokens: setup.maxTokens, schedule: setup.schedule, adamW: { weightDecay: setup.weightDecay }, clipNorm: 1, compute });
 const count = parameters.parameterCount;
 const mine = new Float32Array(setup.gradients, setup.slot * count * 4, count);
 const average = new Float32Array(setup.average);

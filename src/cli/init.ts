@@ -10,7 +10,7 @@
 import { KERNEL_OBJECT_TYPE, Rights, registerKernelSyscalls, type Kernel } from '../kernel/index.ts';
 import { DIRECTORY_OBJECT_TYPE, startStorage, type Storage } from '../fs/index.ts';
 import * as nodeFs from 'node:fs';
-import { KERNELS_WASM_PATH, LLM_OBJECT_TYPE, LlmService, loadBootModel, registerLlmSyscalls, type Acceleration, type LoadProgress } from '../llm/index.ts';
+import { chooseKernelModule, kernelModulePreference, KERNELS_RELAXED_WASM_PATH, KERNELS_WASM_PATH, LLM_OBJECT_TYPE, LlmService, loadBootModel, registerLlmSyscalls, type Acceleration, type LoadProgress } from '../llm/index.ts';
 import { defaultKernelWorkers, nodeKernelWorkerFactory } from './llm-worker.ts';
 import type { ShellHandles, SyscallPort } from '../shell/index.ts';
 import { startCognition, type CognitionOptions, type SystemCognition } from './cognition.ts';
@@ -76,7 +76,11 @@ export function hostAcceleration(choice: KernelChoice = 'wasm', threads?: number
   const path = new URL(`../../${KERNELS_WASM_PATH}`, import.meta.url);
   if (!nodeFs.existsSync(path)) return undefined;
   const workers = threads === undefined ? defaultKernelWorkers() : Math.max(0, threads - 1);
-  return { wasmBytes: new Uint8Array(nodeFs.readFileSync(path)), workers, factory: nodeKernelWorkerFactory };
+  // the relaxed-SIMD build when it is built and this engine validates it (bin/chimaera.js sets the Node 20 flag); CHIMAERA_WASM_RELAXED=0 forces the plain one
+  const relaxedPath = new URL(`../../${KERNELS_RELAXED_WASM_PATH}`, import.meta.url);
+  const relaxed = nodeFs.existsSync(relaxedPath) ? new Uint8Array(nodeFs.readFileSync(relaxedPath)) : undefined;
+  const module = chooseKernelModule(new Uint8Array(nodeFs.readFileSync(path)), relaxed, kernelModulePreference(process.env.CHIMAERA_WASM_RELAXED));
+  return { wasmBytes: module.bytes, workers, factory: nodeKernelWorkerFactory };
 }
 
 /** load the boot model (if any) into the arena and serve it through the llm.* syscalls */

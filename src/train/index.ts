@@ -8,6 +8,8 @@
  * Qwen2Trainer (trainer.ts).
  */
 export { Qwen2Trainer, type TrainerOptions, type TrainingExample, type LoraTrainingSlot, type LossReport, type StepReport } from './trainer.ts';
+export { JAVASCRIPT_COMPUTE, type TrainCompute } from './ops/train-compute.ts';
+export { WasmTrainCompute } from './wasm-compute.ts';
 export { Qwen2Parameters, type ParameterTensor, type InitializeOptions } from './parameters.ts';
 export {
   LoraAdapter, LORA_TARGETS, LORA_TARGET_MODULES, applyLoraDelta, applyAdapters, loraTargetShape, validateLoraConfig,

@@ -11,7 +11,8 @@
  */
 
 import { GgmlType, dequantizeRow, rowBytes, type GgmlTypeId, type Tensor } from '../llm/index.ts';
-import { matmulRowsBackwardInput, matmulRowsForward, type ProductMode } from './ops/matmul.ts';
+import type { ProductMode } from './ops/matmul.ts';
+import type { TrainCompute } from './ops/train-compute.ts';
 
 export interface MatrixRows {
   /** row length (input features) */
@@ -58,17 +59,17 @@ export function tensorMatrixRows(tensor: Tensor): MatrixRows {
 }
 
 /** out ([tokens, nOut]) (=|+=) x ([tokens, nIn]) · Wᵀ + bias */
-export function linearRowsForward(out: Float32Array, x: Float32Array, tokens: number, weight: MatrixRows, bias: Float32Array | null, mode: ProductMode): void {
+export function linearRowsForward(compute: TrainCompute, out: Float32Array, x: Float32Array, tokens: number, weight: MatrixRows, bias: Float32Array | null, mode: ProductMode): void {
   for (let start = 0; start < weight.nOut; start += weight.blockRows) {
     const count = Math.min(weight.blockRows, weight.nOut - start);
-    matmulRowsForward(out, x, tokens, weight.nIn, weight.nOut, weight.rows(start, count), start, count, bias, mode);
+    compute.forward(out, x, tokens, weight.nIn, weight.nOut, weight.rows(start, count), start, count, bias, mode);
   }
 }
 
 /** dx ([tokens, nIn]) += dy ([tokens, nOut]) · W */
-export function linearRowsBackwardInput(dx: Float32Array, dy: Float32Array, tokens: number, weight: MatrixRows): void {
+export function linearRowsBackwardInput(compute: TrainCompute, dx: Float32Array, dy: Float32Array, tokens: number, weight: MatrixRows): void {
   for (let start = 0; start < weight.nOut; start += weight.blockRows) {
     const count = Math.min(weight.blockRows, weight.nOut - start);
-    matmulRowsBackwardInput(dx, dy, tokens, weight.nIn, weight.nOut, weight.rows(start, count), start, count);
+    compute.backwardInput(dx, dy, tokens, weight.nIn, weight.nOut, weight.rows(start, count), start, count);
   }
 }

@@ -19,9 +19,8 @@
 
 import type { Rng } from '../common/index.ts';
 import { linearRowsBackwardInput, linearRowsForward } from './matrix-rows.ts';
-import { attentionBackward, attentionForward } from './ops/attention.ts';
 import { embeddingBackward } from './ops/embedding.ts';
-import { biasBackward, matmulBackwardWeight, matmulRowsBackwardInput, matmulRowsForward } from './ops/matmul.ts';
+import { biasBackward } from './ops/matmul.ts';
 import { rmsNormBackward, rmsNormForward } from './ops/rms-norm.ts';
 import { ropeBackward, ropeForward } from './ops/rope.ts';
 import { residualForward, swigluBackward, swigluForward } from './ops/swiglu.ts';
@@ -54,7 +53,7 @@ export function forwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens
     linearForward(saved.v, saved.h1, T, w.value, loras.v, ws, mode, rng);
     ropeForward(saved.q, T, headCount, headDim, ws.ropeCos, ws.ropeSin);
     ropeForward(saved.k, T, kvHeadCount, headDim, ws.ropeCos, ws.ropeSin);
-    attentionForward(saved.attention, saved.probabilities, saved.q, saved.k, saved.v, T, config);
+    ws.compute.attentionForward(saved.attention, saved.probabilities, saved.q, saved.k, saved.v, T, config);
     linearForward(ws.projection, saved.attention, T, w.output, loras.o, ws, mode, rng);
     residualForward(x, ws.projection, T * d);
     saved.xMid.set(x.subarray(0, T * d));
@@ -69,7 +68,7 @@ export function forwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens
   if (headRows === null) {
     for (let t = 0; t < T; t++) ws.headRows[t] = t;
     ws.headRowCount = T;
-    linearRowsForward(ws.logits, ws.hFinal, T, model.head, null, 'overwrite');
+    linearRowsForward(ws.compute, ws.logits, ws.hFinal, T, model.head, null, 'overwrite');
     return;
   }
   ws.headRowCount = headRows.length;
@@ -78,7 +77,7 @@ export function forwardSequence(model: TrainModel, ws: SequenceWorkspace, tokens
     ws.headRows[r] = t;
     ws.hSelected.set(ws.hFinal.subarray(t * d, (t + 1) * d), r * d);
   }
-  linearRowsForward(ws.logits, ws.hSelected, headRows.length, model.head, null, 'overwrite');
+  linearRowsForward(ws.compute, ws.logits, ws.hSelected, headRows.length, model.head, null, 'overwrite');
 }
 
 /** backward of the last forwardSequence; ws.logits must hold dL/dlogits of its head rows. Adds into every non-null gradient */
@@ -95,12 +94,12 @@ export function backwardSequence(model: TrainModel, ws: SequenceWorkspace, token
   const rows = ws.headRowCount;
   const all = rows === T;
   const hRows = all ? ws.hFinal : ws.hSelected;
-  if (model.headGrad !== null) matmulBackwardWeight(model.headGrad, dLogits, hRows, rows, d, vocabSize);
+  if (model.headGrad !== null) ws.compute.backwardWeight(model.headGrad, dLogits, hRows, rows, d, vocabSize);
   dh.fill(0, 0, T * d);
-  if (all) linearRowsBackwardInput(dh, dLogits, T, model.head);
+  if (all) linearRowsBackwardInput(ws.compute, dh, dLogits, T, model.head);
   else {
     ws.dhSelected.fill(0, 0, rows * d);
-    linearRowsBackwardInput(ws.dhSelected, dLogits, rows, model.head);
+    linearRowsBackwardInput(ws.compute, ws.dhSelected, dLogits, rows, model.head);
     for (let r = 0; r < rows; r++) dh.set(ws.dhSelected.subarray(r * d, (r + 1) * d), ws.headRows[r]! * d);
   }
   dx.fill(0, 0, T * d);
@@ -126,7 +125,7 @@ export function backwardSequence(model: TrainModel, ws: SequenceWorkspace, token
     ws.dq.fill(0, 0, T * qDim);
     ws.dk.fill(0, 0, T * kvDim);
     ws.dv.fill(0, 0, T * kvDim);
-    attentionBackward(ws.dq, ws.dk, ws.dv, ws.dAttention, saved.probabilities, saved.q, saved.k, saved.v, T, config, ws.attentionScratch);
+    ws.compute.attentionBackward(ws.dq, ws.dk, ws.dv, ws.dAttention, saved.probabilities, saved.q, saved.k, saved.v, T, config, ws.attentionScratch);
     ropeBackward(ws.dq, T, headCount, headDim, ws.ropeCos, ws.ropeSin);
     ropeBackward(ws.dk, T, kvHeadCount, headDim, ws.ropeCos, ws.ropeSin);
     const inputNeeded = l > 0 || model.embeddingGrad !== null || w.attentionNorm.grad !== null;
@@ -144,7 +143,7 @@ export function backwardSequence(model: TrainModel, ws: SequenceWorkspace, token
 
 /** out = x·Wᵀ + b + Σ_adapters scale·B(A·dropout(x)); out: [T, nOut], x: [T, nIn] */
 function linearForward(out: Float32Array, x: Float32Array, T: number, linear: TrainLinear, loras: readonly ActiveLora[], ws: SequenceWorkspace, mode: PassMode, rng: Rng | null): void {
-  linearRowsForward(out, x, T, linear.weight, linear.bias === null ? null : linear.bias.value, 'overwrite');
+  linearRowsForward(ws.compute, out, x, T, linear.weight, linear.bias === null ? null : linear.bias.value, 'overwrite');
   for (const lora of loras) {
     const m = lora.matrices;
     let input = x;
@@ -160,29 +159,29 @@ function linearForward(out: Float32Array, x: Float32Array, T: number, linear: Tr
       }
     }
     const inner = lora.scaledInner;
-    matmulRowsForward(inner, input, T, m.nIn, m.rank, m.a, 0, m.rank, null, 'overwrite');
+    ws.compute.forward(inner, input, T, m.nIn, m.rank, m.a, 0, m.rank, null, 'overwrite');
     for (let i = 0; i < T * m.rank; i++) inner[i] = inner[i]! * m.scale;
-    matmulRowsForward(out, inner, T, m.rank, m.nOut, m.b, 0, m.nOut, null, 'accumulate');
+    ws.compute.forward(out, inner, T, m.rank, m.nOut, m.b, 0, m.nOut, null, 'accumulate');
   }
 }
 
 /** from dy = dL/dout: weight/bias/adapter gradients (when trainable) and dx += dL/dx (when dx is not null) */
 function linearBackward(dx: Float32Array | null, dy: Float32Array, x: Float32Array, T: number, linear: TrainLinear, loras: readonly ActiveLora[], ws: SequenceWorkspace): void {
   const { nIn, nOut } = linear.weight;
-  if (linear.weightGrad !== null) matmulBackwardWeight(linear.weightGrad, dy, x, T, nIn, nOut);
+  if (linear.weightGrad !== null) ws.compute.backwardWeight(linear.weightGrad, dy, x, T, nIn, nOut);
   if (linear.bias !== null && linear.bias.grad !== null) biasBackward(linear.bias.grad, dy, T, nOut);
-  if (dx !== null) linearRowsBackwardInput(dx, dy, T, linear.weight);
+  if (dx !== null) linearRowsBackwardInput(ws.compute, dx, dy, T, linear.weight);
   for (const lora of loras) loraBackward(dx, dy, x, T, lora, ws);
 }
 
 function loraBackward(dx: Float32Array | null, dy: Float32Array, x: Float32Array, T: number, lora: ActiveLora, ws: SequenceWorkspace): void {
   const m = lora.matrices;
-  if (lora.gradB !== null) matmulBackwardWeight(lora.gradB, dy, lora.scaledInner, T, m.rank, m.nOut);
+  if (lora.gradB !== null) ws.compute.backwardWeight(lora.gradB, dy, lora.scaledInner, T, m.rank, m.nOut);
   if (lora.gradA === null && dx === null) return;
   // dInner = scale · dy·B   [T, rank]
   const dInner = ws.loraInner(m.rank);
   dInner.fill(0, 0, T * m.rank);
-  matmulRowsBackwardInput(dInner, dy, T, m.rank, m.nOut, m.b, 0, m.nOut);
+  ws.compute.backwardInput(dInner, dy, T, m.rank, m.nOut, m.b, 0, m.nOut);
   for (let i = 0; i < T * m.rank; i++) dInner[i] = dInner[i]! * m.scale;
   const n = T * m.nIn;
   const dropped = lora.droppedInLastForward;
@@ -194,16 +193,16 @@ function loraBackward(dx: Float32Array | null, dy: Float32Array, x: Float32Array
       const keep = lora.keep!;
       for (let i = 0; i < n; i++) input[i] = keep[i] === 1 ? x[i]! * factor : 0;
     }
-    matmulBackwardWeight(lora.gradA, dInner, input, T, m.nIn, m.rank);
+    ws.compute.backwardWeight(lora.gradA, dInner, input, T, m.nIn, m.rank);
   }
   if (dx === null) return;
   if (!dropped) {
-    matmulRowsBackwardInput(dx, dInner, T, m.nIn, m.rank, m.a, 0, m.rank);
+    ws.compute.backwardInput(dx, dInner, T, m.nIn, m.rank, m.a, 0, m.rank);
     return;
   }
   const dInput = ws.loraInputScratch;
   dInput.fill(0, 0, n);
-  matmulRowsBackwardInput(dInput, dInner, T, m.nIn, m.rank, m.a, 0, m.rank);
+  ws.compute.backwardInput(dInput, dInner, T, m.nIn, m.rank, m.a, 0, m.rank);
   const keep = lora.keep!;
   for (let i = 0; i < n; i++) if (keep[i] === 1) dx[i] = dx[i]! + dInput[i]! * factor;
 }

@@ -20,6 +20,7 @@ import { Rng, fail } from '../common/index.ts';
 import type { Qwen2Config, Qwen2Weights } from '../llm/index.ts';
 import { decodeCheckpointInto, encodeCheckpoint, type CheckpointState } from './checkpoint.ts';
 import type { LoraAdapter } from './lora.ts';
+import type { TrainCompute } from './ops/train-compute.ts';
 import { crossEntropyForwardBackward, crossEntropyLoss } from './ops/cross-entropy.ts';
 import { AdamW, clipGradients, gradientNorm, learningRateAt, scaleGradients, validateSchedule, type AdamWOptions, type LearningRateSchedule } from './optimizer.ts';
 import type { Qwen2Parameters } from './parameters.ts';
@@ -46,6 +47,11 @@ export interface TrainerOptions {
   readonly clipNorm?: number | 'none';
   /** seeds LoRA dropout; default 0 */
   readonly seed?: number;
+  /**
+   * who computes the matrix products and attention: JAVASCRIPT_COMPUTE
+   * (default) or a WasmTrainCompute over the SIMD training kernels (one per thread)
+   */
+  readonly compute?: TrainCompute;
 }
 
 export interface LoraTrainingSlot {
@@ -97,7 +103,7 @@ export class Qwen2Trainer {
     this.clipNorm = clip;
     this.seed = options.seed ?? 0;
     this.optimizer = new AdamW(trainable, options.adamW);
-    this.workspace = new SequenceWorkspace(model.config, options.maxTokens);
+    this.workspace = new SequenceWorkspace(model.config, options.maxTokens, options.compute);
   }
 
   /** full-parameter training of `parameters` (updated in place) */

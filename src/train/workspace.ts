@@ -11,6 +11,7 @@
 import type { Qwen2Config } from '../llm/index.ts';
 import { ropeAngles } from '../llm/index.ts';
 import { LORA_TARGETS, type LoraMatrices, type LoraTarget } from './lora.ts';
+import { JAVASCRIPT_COMPUTE, type TrainCompute } from './ops/train-compute.ts';
 
 /** one adapter matrix taking part in a pass */
 export interface ActiveLora {
@@ -65,6 +66,8 @@ export interface LayerActivations {
 export class SequenceWorkspace {
   readonly config: Qwen2Config;
   readonly maxTokens: number;
+  /** who computes the linear layers' matrix products (JavaScript or WASM SIMD) */
+  readonly compute: TrainCompute;
   readonly layers: readonly LayerActivations[];
   /** residual stream [T, d]; after the forward: the final residual */
   readonly x: Float32Array;
@@ -105,9 +108,10 @@ export class SequenceWorkspace {
   /** active adapter matrices per layer and target */
   loras: readonly LayerLoras[];
 
-  constructor(config: Qwen2Config, maxTokens: number) {
+  constructor(config: Qwen2Config, maxTokens: number, compute: TrainCompute = JAVASCRIPT_COMPUTE) {
     this.config = config;
     this.maxTokens = maxTokens;
+    this.compute = compute;
     const T = maxTokens;
     const { hiddenSize: d, headCount, kvHeadCount, headDim, intermediateSize: f, vocabSize } = config;
     const qDim = headCount * headDim;

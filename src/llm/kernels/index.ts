@@ -13,4 +13,9 @@ export {
   type KernelPoolOptions, type KernelWorker, type KernelWorkerFactory, type KernelWorkerStart, type PoolTask,
 } from './kernel-pool.ts';
 export { viewInMemory } from './memory-views.ts';
+export {
+  chooseKernelModule, kernelModulePreference, KERNELS_RELAXED_WASM_PATH,
+  type KernelModuleChoice, type KernelModulePreference, type KernelModuleVariant,
+} from './kernel-module-choice.ts';
 export type { WasmModule } from './wasm-api.ts';
+export { TrainKernels, loadTrainKernels, TRAIN_KERNELS_WASM_PATH, type RawTrainKernels } from './train-kernels.ts';

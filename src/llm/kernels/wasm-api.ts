@@ -32,6 +32,11 @@ export function compileWasm(bytes: Uint8Array): WasmModule {
   return new (api().Module)(bytes);
 }
 
+/** whether this engine accepts `bytes` (e.g. a module that uses relaxed SIMD, which Node 20 takes only behind --experimental-wasm-relaxed-simd) */
+export function validateWasm(bytes: Uint8Array): boolean {
+  return api().validate(bytes);
+}
+
 /** instantiate `module` with `memory` as its `env.memory` import */
 export function instantiateWasm(module: WasmModule, memory: WasmMemory): WasmInstance {
   return new (api().Instance)(module, { env: { memory } });

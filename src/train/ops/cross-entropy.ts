@@ -36,9 +36,20 @@ export function crossEntropyForwardBackward(dLogits: Floats, logits: Floats, tar
       for (let v = 0; v < vocab; v++) dLogits[base + v] = 0;
       continue;
     }
-    const lse = logSumExp(logits, base, vocab);
-    total += lse - logits[base + target]!;
-    for (let v = 0; v < vocab; v++) dLogits[base + v] = Math.exp(logits[base + v]! - lse) * gradScale;
+    // one exp per logit: e_v = exp(z_v − max) goes into dLogits (which may alias logits, so
+    // z_target is read first), then dLogits = e_v · gradScale / Σe
+    const targetLogit = logits[base + target]!;
+    let max = -Infinity;
+    for (let v = 0; v < vocab; v++) if (logits[base + v]! > max) max = logits[base + v]!;
+    let sum = 0;
+    for (let v = 0; v < vocab; v++) {
+      const e = Math.exp(logits[base + v]! - max);
+      dLogits[base + v] = e;
+      sum += e;
+    }
+    total += max + Math.log(sum) - targetLogit;
+    const factor = gradScale / sum;
+    for (let v = 0; v < vocab; v++) dLogits[base + v] = dLogits[base + v]! * factor;
     dLogits[base + target] = dLogits[base + target]! - gradScale;
   }
   return total;

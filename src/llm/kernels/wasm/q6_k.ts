@@ -14,7 +14,7 @@
 // sum = 0 + laneSum_0 + … + laneSum_7 in order, in f32. |lane| < 2^24, so
 // the conversions are exact. Scales are applied with i32x4.dot_i16x8_s into
 // even/odd lane accumulators (simd.ts evenLanes). matmulQ6_K takes tokens in
-// pairs so each block is unpacked once for two tokens. The i16 stage holds 2 products of (q − 32) (|·| ≤ 32)
+// pairs so each block is unpacked once for two tokens (relaxed-SIMD build: see groupProducts). The i16 stage holds 2 products of (q − 32) (|·| ≤ 32)
 // × int8 per lane: |·| ≤ 2·32·128 = 8192.
 
 import { f16ToF32 } from './f16';
@@ -24,11 +24,36 @@ const Q6_K_BYTES: usize = 210;
 const Q8_K_BYTES: usize = 292;
 const Q8_K_QS: usize = 4;
 
-/** adds scale · (i16 lane sums of 16 quants × 16 int8 at xq) into the two i32x4 lane groups */
+// Relaxed-SIMD build: the quants stay unsigned (0 … 63, the 7-bit operand of
+// i16x8.relaxed_dot_i8x16_i7x16_s, exact), bytes l and l + 8 (same lane class)
+// are made neighbours by one shuffle of quants and activations, and the −32
+// offset comes off as 32·(x_l + x_{l+8}) from a second relaxed dot. Lane sums
+// are the same integers: |q·x pair| ≤ 2·63·128, |32·x pair| ≤ 8192 < 2^15.
+
+/** bytes 0, 8, 1, 9, …, 7, 15 of v (elements l and l + 8 side by side) */
+// @ts-ignore: decorator
+@inline
+function pairEighths(v: v128): v128 {
+  return i8x16.shuffle(v, v, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+
+/** 16 unpacked 6-bit quants (0 … 63) in the form groupProducts takes: q − 32 (plain) or pairEighths(q) (relaxed) */
+// @ts-ignore: decorator
+@inline
+function groupQuants(quants: v128, bias: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return pairEighths(quants);
+  return i8x16.sub(quants, bias);
+}
+
+/** i16 lane l = Σ (q − 32)·x over elements l and l + 8 of the 16 quants (groupQuants form) × 16 int8 at xq */
 // @ts-ignore: decorator
 @inline
 function groupProducts(quants: v128, xq: usize): v128 {
   const x = v128.load(xq);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const paired = pairEighths(x);
+    return i16x8.sub(i16x8.relaxed_dot_i8x16_i7x16_s(paired, quants), i16x8.relaxed_dot_i8x16_i7x16_s(paired, i8x16.splat(32)));
+  }
   return i16x8.add(i16x8.extmul_low_i8x16_s(quants, x), i16x8.extmul_high_i8x16_s(quants, x));
 }
 
@@ -52,10 +77,10 @@ export function dotQ6_K(row: usize, x: usize, n: i32): f32 {
         const qh = v128.load(w + 128 + 32 * chunk + 16 * half);
         const xq = a + Q8_K_QS + 128 * chunk + 16 * half;
         const sc = w + 192 + 8 * chunk + half;
-        const q0 = i8x16.sub(v128.or(v128.and(ql0, lowMask), i8x16.shl(v128.and(qh, twoBits), 4)), bias);
-        const q1 = i8x16.sub(v128.or(v128.and(ql1, lowMask), i8x16.shl(v128.and(i8x16.shr_u(qh, 2), twoBits), 4)), bias);
-        const q2 = i8x16.sub(v128.or(i8x16.shr_u(ql0, 4), i8x16.shl(v128.and(i8x16.shr_u(qh, 4), twoBits), 4)), bias);
-        const q3 = i8x16.sub(v128.or(i8x16.shr_u(ql1, 4), i8x16.shl(i8x16.shr_u(qh, 6), 4)), bias);
+        const q0 = groupQuants(v128.or(v128.and(ql0, lowMask), i8x16.shl(v128.and(qh, twoBits), 4)), bias);
+        const q1 = groupQuants(v128.or(v128.and(ql1, lowMask), i8x16.shl(v128.and(i8x16.shr_u(qh, 2), twoBits), 4)), bias);
+        const q2 = groupQuants(v128.or(i8x16.shr_u(ql0, 4), i8x16.shl(v128.and(i8x16.shr_u(qh, 4), twoBits), 4)), bias);
+        const q3 = groupQuants(v128.or(i8x16.shr_u(ql1, 4), i8x16.shl(i8x16.shr_u(qh, 6), 4)), bias);
         const p0 = groupProducts(q0, xq);
         const p1 = groupProducts(q1, xq + 32);
         const p2 = groupProducts(q2, xq + 64);
@@ -114,10 +139,10 @@ function dotPairQ6_K(row: usize, x0: usize, x1: usize, n: i32, out0: usize, out1
         const qh = v128.load(w + 128 + 32 * chunk + 16 * half);
         const offset = Q8_K_QS + 128 * chunk + 16 * half;
         const sc = w + 192 + 8 * chunk + half;
-        const q0 = i8x16.sub(v128.or(v128.and(ql0, lowMask), i8x16.shl(v128.and(qh, twoBits), 4)), bias);
-        const q1 = i8x16.sub(v128.or(v128.and(ql1, lowMask), i8x16.shl(v128.and(i8x16.shr_u(qh, 2), twoBits), 4)), bias);
-        const q2 = i8x16.sub(v128.or(i8x16.shr_u(ql0, 4), i8x16.shl(v128.and(i8x16.shr_u(qh, 4), twoBits), 4)), bias);
-        const q3 = i8x16.sub(v128.or(i8x16.shr_u(ql1, 4), i8x16.shl(i8x16.shr_u(qh, 6), 4)), bias);
+        const q0 = groupQuants(v128.or(v128.and(ql0, lowMask), i8x16.shl(v128.and(qh, twoBits), 4)), bias);
+        const q1 = groupQuants(v128.or(v128.and(ql1, lowMask), i8x16.shl(v128.and(i8x16.shr_u(qh, 2), twoBits), 4)), bias);
+        const q2 = groupQuants(v128.or(i8x16.shr_u(ql0, 4), i8x16.shl(v128.and(i8x16.shr_u(qh, 4), twoBits), 4)), bias);
+        const q3 = groupQuants(v128.or(i8x16.shr_u(ql1, 4), i8x16.shl(i8x16.shr_u(qh, 6), 4)), bias);
         const s0Even = evenLanes(<i32>load<i8>(sc));
         const s0Odd = oddLanes(<i32>load<i8>(sc));
         const s1Even = evenLanes(<i32>load<i8>(sc + 2));

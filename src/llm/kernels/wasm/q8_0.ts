@@ -18,9 +18,11 @@
 // rows come from the four quarters of the row range (four sequential memory
 // streams); for a batch, dotQuadPairQ8_0 also shares each weight load between
 // two tokens. Each row keeps its own block order, so its bits do not change.
+// The relaxed-SIMD build runs the four-row tiles of q8_0-relaxed.ts instead.
 
 import { f16ToF32, f16x4ToF32x4 } from './f16';
 import { fourHalves } from './simd';
+import { anyActivationMinus128, matmulQuadsQ8_0Relaxed } from './q8_0-relaxed';
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
@@ -338,6 +340,10 @@ export function matmulQ8_0(
   x: usize, xTokenStride: usize, tokens: i32,
   n: i32, rowBegin: i32, rowEnd: i32,
 ): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    // the relaxed module: tiles of four rows with int8 relaxed dots (q8_0-relaxed.ts), then the plain code below for the last < 4 rows
+    if (!anyActivationMinus128(x, xTokenStride, tokens, n)) rowBegin = matmulQuadsQ8_0Relaxed(out, outTokenStride, weights, rowStride, x, xTokenStride, tokens, n, rowBegin, rowEnd);
+  }
   let r = rowBegin;
   if (tokens == 1 && rowEnd - rowBegin >= 16) {
     // one token: the four lanes take rows from the four quarters of the range,

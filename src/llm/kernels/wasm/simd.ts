@@ -76,12 +76,38 @@ export function highLanes(even: v128, odd: v128): v128 {
   return i32x4.shuffle(even, odd, 2, 6, 3, 7);
 }
 
-/** i16x8 lane sums (lane l ≡ element mod 8) of 32 small quants (|q| ≤ 31, two v128) × 32 int8 activations at xq (K-quant sub-blocks) */
+/** bytes a0, b0, a1, b1, …, a7, b7 (punpcklbw) */
+// @ts-ignore: decorator
+@inline
+export function interleaveLow(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+
+/** bytes a8, b8, a9, b9, …, a15, b15 (punpckhbw) */
+// @ts-ignore: decorator
+@inline
+export function interleaveHigh(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+}
+
+/**
+ * i16x8 lane sums (lane l ≡ element mod 8) of 32 small quants (0 ≤ q ≤ 31,
+ * two v128) × 32 int8 activations at xq (K-quant sub-blocks). With relaxed
+ * SIMD the products come from two i16x8.relaxed_dot_i8x16_i7x16_s, whose
+ * lane k adds the products of bytes 2k and 2k + 1: interleaving bytes k of
+ * the two halves (elements k and 16 + k, the same class mod 8) keeps every
+ * lane inside its class. The quants are the 7-bit operand (non-negative), so
+ * the result is exact and deterministic; |lane| ≤ 4·31·128 < 2^15.
+ */
 // @ts-ignore: decorator
 @inline
 export function subBlockProducts(quants0: v128, quants1: v128, xq: usize): v128 {
   const x0 = v128.load(xq);
   const x1 = v128.load(xq, 16);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const low = i16x8.relaxed_dot_i8x16_i7x16_s(interleaveLow(x0, x1), interleaveLow(quants0, quants1));
+    return i16x8.add(low, i16x8.relaxed_dot_i8x16_i7x16_s(interleaveHigh(x0, x1), interleaveHigh(quants0, quants1)));
+  }
   const p0 = i16x8.add(i16x8.extmul_low_i8x16_s(quants0, x0), i16x8.extmul_high_i8x16_s(quants0, x0));
   const p1 = i16x8.add(i16x8.extmul_low_i8x16_s(quants1, x1), i16x8.extmul_high_i8x16_s(quants1, x1));
   return i16x8.add(p0, p1);

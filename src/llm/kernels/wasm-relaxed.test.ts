@@ -1,0 +1,185 @@
+// The relaxed-SIMD kernel module (build/wasm/llm-kernels-relaxed.wasm)
+// against the TypeScript twins and the plain module: Q8_0, Q4_K, Q5_K and
+// Q6_K matmuls bit for bit (quantized rows, random bytes including Q8_0
+// weight −128, activations holding −128), and the module choice. The file
+// runs twice: in-process (the first calls run V8's baseline tier, Liftoff)
+// and once more in a child with --no-liftoff (optimized code only), since
+// the two tiers compile the relaxed instructions separately.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Rng } from '../../common/index.ts';
+import { Arena } from '../../kernel/index.ts';
+import { prepareActivations, preparedBytes, quantizeRow, vecDot } from '../quant/index.ts';
+import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../tensor.ts';
+import { fillRandomBytes, kernelWasmBytes, randomFloats, randomScaleF16, wasmMissing } from '../../../tests/helpers/wasm-kernels.ts';
+import { chooseKernelModule, kernelModulePreference, KERNELS_RELAXED_WASM_PATH } from './kernel-module-choice.ts';
+import { validateWasm } from './wasm-api.ts';
+import { loadWasmKernels, type WasmKernels } from './wasm-kernels.ts';
+
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const MiB = 1 << 20;
+const relaxedFile = fileURLToPath(new URL(`../../../${KERNELS_RELAXED_WASM_PATH}`, import.meta.url));
+const relaxedBytes = existsSync(relaxedFile) ? new Uint8Array(readFileSync(relaxedFile)) : undefined;
+const skip: string | false = wasmMissing !== false
+  ? wasmMissing
+  : relaxedBytes === undefined
+    ? `${KERNELS_RELAXED_WASM_PATH} is not built: run node scripts/build-wasm.js`
+    : validateWasm(relaxedBytes) ? false : 'this engine cannot validate relaxed SIMD even with --experimental-wasm-relaxed-simd';
+const tierChild = process.env.CHIMAERA_RELAXED_TIER_CHILD === '1';
+
+/** byte offsets of the f16 scales in one block, kept finite in random-byte rows */
+const SCALE_OFFSETS: Partial<Record<number, readonly number[]>> = {
+  [GgmlType.Q8_0]: [0], [GgmlType.Q4_K]: [0, 2], [GgmlType.Q5_K]: [0, 2], [GgmlType.Q6_K]: [208],
+};
+
+type WeightSource = 'quantized' | 'random-bytes';
+
+interface Modules {
+  readonly arena: Arena;
+  readonly relaxed: WasmKernels;
+  readonly plain: WasmKernels;
+}
+
+function modules(): Modules {
+  const arena = new Arena({ limitBytes: 64 * MiB });
+  return { arena, relaxed: loadWasmKernels(relaxedBytes!, arena.memory), plain: loadWasmKernels(kernelWasmBytes(), arena.memory) };
+}
+
+/**
+ * nOut rows of `type` (quantized from random floats, or random bytes with
+ * finite scales), activations from the WASM quantizer (checked against
+ * prepareActivations), then every output of the relaxed matmul must equal
+ * vecDot and the plain module's output bit for bit. `activationEdit` may
+ * overwrite prepared activation bytes first (e.g. to plant −128).
+ */
+function checkMatmul(type: GgmlTypeId, nIn: number, nOut: number, tokens: number, source: WeightSource, seed: number, activationEdit?: (bytes: Uint8Array, offset: number) => void): void {
+  const rng = new Rng(seed);
+  const { arena, relaxed, plain } = modules();
+  const stride = rowBytes(type, nIn);
+  const xStride = preparedBytes(type, nIn);
+  const weights = arena.alloc(stride * nOut, 'test');
+  const input = arena.alloc(4 * nIn * tokens, 'test');
+  const prepared = arena.alloc(xStride * tokens, 'test');
+  const outRelaxed = arena.alloc(4 * nOut * tokens, 'test');
+  const outPlain = arena.alloc(4 * nOut * tokens, 'test');
+  let bytes = new Uint8Array(arena.memory.buffer);
+  if (source === 'quantized') {
+    for (let r = 0; r < nOut; r++) quantizeRow(type, randomFloats(nIn, rng, 0.2), 0, bytes, weights.offset + r * stride, nIn);
+  } else {
+    fillRandomBytes(bytes, weights.offset, stride * nOut, rng);
+    const blockBytes = ggmlTypeTraits(type)!.typeSize;
+    for (let block = weights.offset; block < weights.offset + stride * nOut; block += blockBytes) {
+      for (const at of SCALE_OFFSETS[type]!) {
+        const bits = randomScaleF16(rng);
+        bytes[block + at] = bits & 0xff;
+        bytes[block + at + 1] = bits >>> 8;
+      }
+    }
+  }
+  const inputs = new Float32Array(arena.memory.buffer, input.offset, nIn * tokens);
+  inputs.set(randomFloats(nIn * tokens, rng, 3));
+  const expectedPrepared = new Uint8Array(xStride);
+  for (let t = 0; t < tokens; t++) {
+    relaxed.prepare(type, input.offset + 4 * nIn * t, prepared.offset + xStride * t, nIn);
+    prepareActivations(type, inputs, nIn * t, nIn, expectedPrepared, 0);
+    assert.deepEqual(bytes.subarray(prepared.offset + xStride * t, prepared.offset + xStride * (t + 1)), expectedPrepared, `token ${t}: activations differ from prepareActivations`);
+  }
+  if (activationEdit !== undefined) activationEdit(bytes, prepared.offset);
+  const request = { type, weights: weights.offset, x: prepared.offset, tokens, nIn, nOut };
+  relaxed.matmul({ ...request, out: outRelaxed.offset });
+  plain.matmul({ ...request, out: outPlain.offset });
+  bytes = new Uint8Array(arena.memory.buffer);
+  const actual = new Float32Array(arena.memory.buffer, outRelaxed.offset, nOut * tokens);
+  const plainResult = new Float32Array(arena.memory.buffer, outPlain.offset, nOut * tokens);
+  const name = ggmlTypeTraits(type)!.name;
+  for (let r = 0; r < nOut; r++) {
+    for (let t = 0; t < tokens; t++) {
+      const expected = vecDot(type, bytes, weights.offset + r * stride, bytes, prepared.offset + t * xStride, nIn);
+      const value = actual[t * nOut + r]!;
+      assert.ok(Object.is(value, expected), `${name} ${nIn}×${nOut}, ${tokens} tokens (${source}): row ${r} token ${t}: relaxed ${value} vs reference ${expected}`);
+      assert.ok(Object.is(value, plainResult[t * nOut + r]!), `${name}: row ${r} token ${t}: relaxed ${value} vs plain module ${plainResult[t * nOut + r]}`);
+    }
+  }
+}
+
+// (nIn, nOut, tokens): one token with ≥ 16 rows takes the quarter-stream tiles, pairs of tokens the pair tiles, odd counts the leftovers
+const SHAPES_32: Array<[number, number, number]> = [[32, 3, 1], [96, 5, 2], [160, 7, 3], [896, 24, 1], [896, 21, 2], [4864, 6, 1], [896, 13, 9], [896, 37, 1]];
+const SHAPES_256: Array<[number, number, number]> = [[256, 3, 1], [512, 5, 3], [1792, 9, 2], [4864, 6, 1], [512, 9, 6], [1792, 7, 9]];
+
+for (const typeName of ['Q8_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const) {
+  const type = GgmlType[typeName] as GgmlTypeId;
+  const shapes = ggmlTypeTraits(type)!.blockSize === 256 ? SHAPES_256 : SHAPES_32;
+  for (const source of ['quantized', 'random-bytes'] as const) {
+    test(`relaxed module: ${typeName} matmul equals vecDot${typeName} and the plain module bit for bit (${source} rows)`, { skip }, () => {
+      for (const [nIn, nOut, tokens] of shapes) checkMatmul(type, nIn, nOut, tokens, source, nIn * 7 + nOut + type);
+    });
+  }
+}
+
+test('relaxed module: Q8_0 weights of −128 against negative activations stay exact (the sign goes onto the weight as ~w, never −w)', { skip }, () => {
+  // every weight byte −128, activations quantized from random floats (about half negative)
+  const { arena, relaxed } = modules();
+  const nIn = 256;
+  const nOut = 8;
+  const stride = rowBytes(GgmlType.Q8_0, nIn);
+  const weights = arena.alloc(stride * nOut, 'test');
+  const prepared = arena.alloc(preparedBytes(GgmlType.Q8_0, nIn), 'test');
+  const out = arena.alloc(4 * nOut, 'test');
+  const bytes = new Uint8Array(arena.memory.buffer);
+  for (let block = 0; block < (stride * nOut) / 34; block++) {
+    const at = weights.offset + 34 * block;
+    bytes[at] = 0x00;
+    bytes[at + 1] = 0x3c; // d = 1.0
+    bytes.fill(0x80, at + 2, at + 34);
+  }
+  prepareActivations(GgmlType.Q8_0, randomFloats(nIn, new Rng(5), 2), 0, nIn, bytes, prepared.offset);
+  relaxed.matmul({ type: GgmlType.Q8_0, out: out.offset, weights: weights.offset, x: prepared.offset, tokens: 1, nIn, nOut });
+  const result = new Float32Array(arena.memory.buffer, out.offset, nOut);
+  for (let r = 0; r < nOut; r++) assert.ok(Object.is(result[r], vecDot(GgmlType.Q8_0, bytes, weights.offset + r * stride, bytes, prepared.offset, nIn)), `row ${r}: ${result[r]}`);
+});
+
+test('relaxed module: Q8_0 activations holding −128 (never written by the quantizers) fall back to the exact tiles', { skip }, () => {
+  // plant −128 in a late block of the last token, with random-byte weights (some −128 too)
+  for (const [nIn, nOut, tokens] of [[896, 24, 1], [896, 13, 4], [160, 8, 3]] as Array<[number, number, number]>) {
+    const xStride = preparedBytes(GgmlType.Q8_0, nIn);
+    checkMatmul(GgmlType.Q8_0, nIn, nOut, tokens, 'random-bytes', nIn + nOut, (bytes, offset) => {
+      bytes[offset + (tokens - 1) * xStride + xStride - 5] = 0x80;
+      bytes[offset + 2 + 7] = 0x80;
+    });
+  }
+});
+
+test('kernel module choice: relaxed when wanted and valid, else plain with the reason', { skip }, () => {
+  const plain = kernelWasmBytes();
+  assert.equal(chooseKernelModule(plain, relaxedBytes, 'relaxed-if-supported').variant, 'relaxed-simd');
+  assert.equal(chooseKernelModule(plain, relaxedBytes, 'relaxed-if-supported').bytes, relaxedBytes);
+  const forced = chooseKernelModule(plain, relaxedBytes, 'plain');
+  assert.equal(forced.bytes, plain);
+  assert.match(forced.reason ?? '', /CHIMAERA_WASM_RELAXED=0/);
+  assert.match(chooseKernelModule(plain, undefined, 'relaxed-if-supported').reason ?? '', /not built/);
+  const broken = chooseKernelModule(plain, new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]), 'relaxed-if-supported');
+  assert.equal(broken.variant, 'simd');
+  assert.match(broken.reason ?? '', /does not validate/);
+  assert.equal(kernelModulePreference('0'), 'plain');
+  assert.equal(kernelModulePreference(' OFF '), 'plain');
+  assert.equal(kernelModulePreference(undefined), 'relaxed-if-supported');
+  assert.equal(kernelModulePreference('1'), 'relaxed-if-supported');
+});
+
+test('relaxed module: the same checks pass in optimized code only (a child process with --no-liftoff)', { skip: skip || (tierChild ? 'this is the child run' : false) }, () => {
+  const file = fileURLToPath(import.meta.url);
+  // NODE_TEST_CONTEXT would make the child report to this runner instead of running on its own
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--no-liftoff', '--import', 'tsx', '--test', '--test-reporter=tap', file], {
+    encoding: 'utf8',
+    env: { ...env, CHIMAERA_RELAXED_TIER_CHILD: '1' },
+  });
+  assert.equal(child.status, 0, `child run failed:\n${child.stdout}\n${child.stderr}`);
+  assert.match(child.stdout, /# pass 11\n/, `the child should pass the other 11 tests:\n${child.stdout}`);
+  assert.match(child.stdout, /# fail 0\n/);
+});

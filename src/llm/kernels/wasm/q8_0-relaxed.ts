@@ -1,0 +1,199 @@
+// AssemblyScript (compiled by scripts/build-wasm.js, not by the project's tsc).
+// Q8_0 row tiles with relaxed SIMD (only in build/wasm/llm-kernels-relaxed.wasm;
+// matmulQ8_0 in q8_0.ts calls them under `if (ASC_FEATURE_RELAXED_SIMD)`).
+//
+// i16x8.relaxed_dot_i8x16_i7x16_s(a, b) (x86: one pmaddubsw) gives lane k =
+// a[2k]·b[2k] + a[2k+1]·b[2k+1] exactly when every b byte is in 0 … 127; with
+// b ≥ 128 the engine may read b as signed or unsigned. Q8_0 weights and
+// activations are both signed, so the sign moves from the activation to the
+// weight (ggml's trick, done without its one overflow):
+//   b = |x|                    (0 … 127: needs x ≠ −128, see below)
+//   a = w xor sign(x)          (sign(x) = x < 0 ? −1 : 0 per byte: a = w, or ~w = −w − 1)
+// For x < 0: a·b = (−w − 1)·(−x) = w·x + x, so Σ a·b = Σ w·x + Σ_{x<0} x: the
+// excess Σ_{x<0} x = Σ sign(x)·|x| belongs to the activation block alone and is
+// subtracted once per block. ~w never overflows (~(−128) = 127), so weight
+// bytes from any file give the exact sum; a plain negation (−w) would wrap
+// for w = −128. |pair| ≤ 2·128·127 < 2^15, so the i16 lanes are exact too,
+// and i32x4.dot_i16x8_s(p, ones) (pmaddwd) widens them.
+//
+// x = −128 is never written by the quantizers (|q| ≤ 127 for Q8_0), but the
+// contract takes any bytes: matmulQ8_0 scans the activations once per call
+// (anyActivationMinus128) and keeps the plain tiles when one occurs.
+//
+// i32x4.relaxed_dot_i8x16_i7x16_add_s is not used: on Node 20 (V8 11.3) its
+// baseline (Liftoff) code returns 2·dot and drops the accumulator; the i16x8
+// form is right in both tiers.
+//
+// Numerics: the per-block integer sums equal the plain tiles', and the f32
+// steps are the same operations in the same order, so the results are the
+// same bits as dotQ8_0 (and the reference vecDotQ8_0).
+
+import { f16ToF32 } from './f16';
+import { fourHalves, transposeReduce } from './simd';
+
+/** bytes per Q8_0 block */
+const BLOCK_BYTES: usize = 34;
+
+/** whether any activation byte of `tokens` tokens of n elements (Q8_0 blocks at x, token stride in bytes) is −128 */
+export function anyActivationMinus128(x: usize, xTokenStride: usize, tokens: i32, n: i32): bool {
+  const minus128 = i8x16.splat(-128);
+  const blocks = n >> 5;
+  let found = i8x16.splat(0);
+  for (let t = 0; t < tokens; t++) {
+    let a = x + <usize>t * xTokenStride;
+    for (let block = 0; block < blocks; block++) {
+      found = v128.or(found, i8x16.eq(v128.load(a, 2), minus128));
+      found = v128.or(found, i8x16.eq(v128.load(a, 18), minus128));
+      a += BLOCK_BYTES;
+    }
+  }
+  return v128.any_true(found);
+}
+
+/** i32x4 partial sums of the weight block at w · the activation block given as sign masks and magnitudes (signA/magA: bytes 0..15, signB/magB: 16..31) */
+// @ts-ignore: decorator
+@inline
+function flippedRowSums(w: usize, signA: v128, signB: v128, magA: v128, magB: v128, ones: v128): v128 {
+  const low = i16x8.relaxed_dot_i8x16_i7x16_s(v128.xor(v128.load(w, 2), signA), magA);
+  const high = i16x8.relaxed_dot_i8x16_i7x16_s(v128.xor(v128.load(w, 18), signB), magB);
+  return i32x4.add(i32x4.dot_i16x8_s(low, ones), i32x4.dot_i16x8_s(high, ones));
+}
+
+/** i32x4 partial sums of Σ_{x<0} x over the activation block (what flippedRowSums adds on top of Σ w·x) */
+// @ts-ignore: decorator
+@inline
+function negativeExcess(signA: v128, signB: v128, magA: v128, magB: v128, ones: v128): v128 {
+  const pairs = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(signA, magA), i16x8.relaxed_dot_i8x16_i7x16_s(signB, magB));
+  return i32x4.dot_i16x8_s(pairs, ones);
+}
+
+/** q8_0.ts dotQuadQ8_0 with relaxed dots: four rows (row0 + k·rowStride) · one token, f32 results at out + k·outLaneStride */
+function dotQuadQ8_0Relaxed(row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+  const blocks = n >> 5;
+  const ones = i16x8.splat(1);
+  const zero = i8x16.splat(0);
+  let acc = f32x4.splat(0);
+  let w0 = row0;
+  let w1 = row0 + rowStride;
+  let w2 = w1 + rowStride;
+  let w3 = w2 + rowStride;
+  let a = x;
+  for (let block = 0; block < blocks; block++) {
+    const xa = v128.load(a, 2);
+    const xb = v128.load(a, 18);
+    const signA = i8x16.lt_s(xa, zero);
+    const signB = i8x16.lt_s(xb, zero);
+    const magA = i8x16.abs(xa);
+    const magB = i8x16.abs(xb);
+    const excess = negativeExcess(signA, signB, magA, magB, ones);
+    const s0 = i32x4.sub(flippedRowSums(w0, signA, signB, magA, magB, ones), excess);
+    const s1 = i32x4.sub(flippedRowSums(w1, signA, signB, magA, magB, ones), excess);
+    const s2 = i32x4.sub(flippedRowSums(w2, signA, signB, magA, magB, ones), excess);
+    const s3 = i32x4.sub(flippedRowSums(w3, signA, signB, magA, magB, ones), excess);
+    const sums = transposeReduce(s0, s1, s2, s3);
+    const scales = f32x4.mul(fourHalves(w0, rowStride), f32x4.splat(f16ToF32(<u32>load<u16>(a))));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), scales));
+    w0 += BLOCK_BYTES;
+    w1 += BLOCK_BYTES;
+    w2 += BLOCK_BYTES;
+    w3 += BLOCK_BYTES;
+    a += BLOCK_BYTES;
+  }
+  store<f32>(out, f32x4.extract_lane(acc, 0));
+  store<f32>(out + outLaneStride, f32x4.extract_lane(acc, 1));
+  store<f32>(out + 2 * outLaneStride, f32x4.extract_lane(acc, 2));
+  store<f32>(out + 3 * outLaneStride, f32x4.extract_lane(acc, 3));
+}
+
+/** q8_0.ts dotQuadPairQ8_0 with relaxed dots: four rows · two tokens (x0, x1); results at out0/out1 + k·outLaneStride */
+function dotQuadPairQ8_0Relaxed(row0: usize, rowStride: usize, x0: usize, x1: usize, n: i32, out0: usize, out1: usize, outLaneStride: usize): void {
+  const blocks = n >> 5;
+  const ones = i16x8.splat(1);
+  const zero = i8x16.splat(0);
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let w0 = row0;
+  let w1 = row0 + rowStride;
+  let w2 = w1 + rowStride;
+  let w3 = w2 + rowStride;
+  let a0 = x0;
+  let a1 = x1;
+  for (let block = 0; block < blocks; block++) {
+    const xa0 = v128.load(a0, 2);
+    const xb0 = v128.load(a0, 18);
+    const signA0 = i8x16.lt_s(xa0, zero);
+    const signB0 = i8x16.lt_s(xb0, zero);
+    const magA0 = i8x16.abs(xa0);
+    const magB0 = i8x16.abs(xb0);
+    const excess0 = negativeExcess(signA0, signB0, magA0, magB0, ones);
+    const xa1 = v128.load(a1, 2);
+    const xb1 = v128.load(a1, 18);
+    const signA1 = i8x16.lt_s(xa1, zero);
+    const signB1 = i8x16.lt_s(xb1, zero);
+    const magA1 = i8x16.abs(xa1);
+    const magB1 = i8x16.abs(xb1);
+    const excess1 = negativeExcess(signA1, signB1, magA1, magB1, ones);
+    const s00 = i32x4.sub(flippedRowSums(w0, signA0, signB0, magA0, magB0, ones), excess0);
+    const s01 = i32x4.sub(flippedRowSums(w0, signA1, signB1, magA1, magB1, ones), excess1);
+    const s10 = i32x4.sub(flippedRowSums(w1, signA0, signB0, magA0, magB0, ones), excess0);
+    const s11 = i32x4.sub(flippedRowSums(w1, signA1, signB1, magA1, magB1, ones), excess1);
+    const s20 = i32x4.sub(flippedRowSums(w2, signA0, signB0, magA0, magB0, ones), excess0);
+    const s21 = i32x4.sub(flippedRowSums(w2, signA1, signB1, magA1, magB1, ones), excess1);
+    const s30 = i32x4.sub(flippedRowSums(w3, signA0, signB0, magA0, magB0, ones), excess0);
+    const s31 = i32x4.sub(flippedRowSums(w3, signA1, signB1, magA1, magB1, ones), excess1);
+    const rowScales = fourHalves(w0, rowStride);
+    const sums0 = transposeReduce(s00, s10, s20, s30);
+    const sums1 = transposeReduce(s01, s11, s21, s31);
+    acc0 = f32x4.add(acc0, f32x4.mul(f32x4.convert_i32x4_s(sums0), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a0))))));
+    acc1 = f32x4.add(acc1, f32x4.mul(f32x4.convert_i32x4_s(sums1), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a1))))));
+    w0 += BLOCK_BYTES;
+    w1 += BLOCK_BYTES;
+    w2 += BLOCK_BYTES;
+    w3 += BLOCK_BYTES;
+    a0 += BLOCK_BYTES;
+    a1 += BLOCK_BYTES;
+  }
+  store<f32>(out0, f32x4.extract_lane(acc0, 0));
+  store<f32>(out0 + outLaneStride, f32x4.extract_lane(acc0, 1));
+  store<f32>(out0 + 2 * outLaneStride, f32x4.extract_lane(acc0, 2));
+  store<f32>(out0 + 3 * outLaneStride, f32x4.extract_lane(acc0, 3));
+  store<f32>(out1, f32x4.extract_lane(acc1, 0));
+  store<f32>(out1 + outLaneStride, f32x4.extract_lane(acc1, 1));
+  store<f32>(out1 + 2 * outLaneStride, f32x4.extract_lane(acc1, 2));
+  store<f32>(out1 + 3 * outLaneStride, f32x4.extract_lane(acc1, 3));
+}
+
+/**
+ * matmulQ8_0's row tiles of four (its contract, q8_0.ts) with relaxed dots,
+ * for rows [rowBegin, rowBegin + 4·k); returns the first row left (fewer than
+ * four remain), which the caller finishes with the plain pair/single dots.
+ * Activations must hold no −128 byte (anyActivationMinus128).
+ */
+export function matmulQuadsQ8_0Relaxed(
+  out: usize, outTokenStride: usize,
+  weights: usize, rowStride: usize,
+  x: usize, xTokenStride: usize, tokens: i32,
+  n: i32, rowBegin: i32, rowEnd: i32,
+): i32 {
+  let r = rowBegin;
+  if (tokens == 1 && rowEnd - rowBegin >= 16) {
+    // one token: lanes take rows from the four quarters of the range (four sequential streams, as in q8_0.ts)
+    const quarter = (rowEnd - rowBegin) >> 2;
+    for (let i = 0; i < quarter; i++, r++) {
+      dotQuadQ8_0Relaxed(weights + <usize>r * rowStride, <usize>quarter * rowStride, x, n, out + (<usize>r << 2), <usize>quarter << 2);
+    }
+    r = rowBegin + (quarter << 2);
+  }
+  for (; r + 4 <= rowEnd; r += 4) {
+    const row = weights + <usize>r * rowStride;
+    const outRow = out + (<usize>r << 2);
+    let t = 0;
+    for (; t + 2 <= tokens; t += 2) {
+      const xt = x + <usize>t * xTokenStride;
+      const outToken = outRow + <usize>t * outTokenStride;
+      dotQuadPairQ8_0Relaxed(row, rowStride, xt, xt + xTokenStride, n, outToken, outToken + outTokenStride, 4);
+    }
+    if (t < tokens) dotQuadQ8_0Relaxed(row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
+  }
+  return r;
+}
