@@ -22,8 +22,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { EngineResult } from './llm-engine.ts';
+// @ts-expect-error: a plain JavaScript build script without type declarations
+import { bundleModule } from '../scripts/bundle-cli.js';
 
 const root = new URL('..', import.meta.url).pathname;
+const ENGINE_BUNDLE = `${root}build/cli/bench-llm-engine.mjs`;
+await bundleModule(`${root}bench/llm-engine.ts`, ENGINE_BUNDLE);
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
 const value = (name: string, fallback: string): string => {
@@ -69,7 +73,8 @@ function warmPageCache(path: string): void {
 
 function engine(name: 'ours' | 'llama.cpp', path: string): EngineResult {
   console.error(`  ${name}: pp${promptTokens} tg${generateTokens}, ${threads} threads …`);
-  const out = run(['--import', 'tsx', 'bench/llm-engine.ts', name, path, String(promptTokens), String(generateTokens), String(threads)], `${name} on ${path}`);
+  // bundled like the chimaera launcher (scripts/bundle-cli.js), so the child's RSS and start are the engine's, not tsx's
+  const out = run([ENGINE_BUNDLE, name, path, String(promptTokens), String(generateTokens), String(threads)], `${name} on ${path}`);
   return JSON.parse(out.trim().split('\n').at(-1)!) as EngineResult;
 }
 
