@@ -107,8 +107,8 @@ function checkMatmul(type: GgmlTypeId, nIn: number, nOut: number, tokens: number
   }
 }
 
-// (nIn, nOut, tokens): one token with ≥ 16 rows takes the quarter-stream tiles, pairs of tokens the pair tiles, odd counts the leftovers
-const SHAPES_32: Array<[number, number, number]> = [[32, 3, 1], [96, 5, 2], [160, 7, 3], [896, 24, 1], [896, 21, 2], [4864, 6, 1], [896, 13, 9], [896, 37, 1]];
+// (nIn, nOut, tokens): one token with ≥ 16 rows takes the quarter-stream tiles, ≥ 4 tokens the 8-row × 4-token tiles (relaxed), pairs of tokens the pair tiles, odd counts the leftovers
+const SHAPES_32: Array<[number, number, number]> = [[32, 3, 1], [96, 5, 2], [160, 7, 3], [896, 24, 1], [896, 21, 2], [4864, 6, 1], [896, 13, 9], [896, 37, 1], [96, 16, 4], [160, 17, 7], [896, 8, 6], [64, 27, 13]];
 const SHAPES_256: Array<[number, number, number]> = [[256, 3, 1], [512, 5, 3], [1792, 9, 2], [4864, 6, 1], [512, 9, 6], [1792, 7, 9]];
 
 for (const typeName of ['Q8_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const) {
