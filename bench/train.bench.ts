@@ -118,7 +118,7 @@ function ensureModel(): string {
   return path;
 }
 
-function benchLora(): Record<string, number> {
+function benchLora(compute: TrainCompute): Record<string, number> {
   const path = ensureModel();
   const bytes = new Uint8Array(readFileSync(path));
   const file = readGguf(bytes, path);
@@ -132,7 +132,7 @@ function benchLora(): Record<string, number> {
     const config = shape(layers);
     const weights = buildQwen2Weights(config, tensors, path);
     const adapter = LoraAdapter.create('bench', config, { rank: 8, alpha: 16, dropout: 0.05, targets: [...LORA_TARGETS] }, 1);
-    const trainer = Qwen2Trainer.lora(config, weights, [{ adapter, mode: 'train' }], { maxTokens: sequenceTokens, schedule: { peak: 1e-4, warmupSteps: 0, totalSteps: 10 } });
+    const trainer = Qwen2Trainer.lora(config, weights, [{ adapter, mode: 'train' }], { maxTokens: sequenceTokens, schedule: { peak: 1e-4, warmupSteps: 0, totalSteps: 10 }, compute });
     trainer.trainStep([{ tokens: example[0]!.tokens.slice(0, 8) }]); // warm the JIT
     const started = process.cpuUsage();
     const wallStarted = performance.now();
@@ -145,7 +145,7 @@ function benchLora(): Record<string, number> {
   const perLayer = Math.max(0, two - one);
   const rest = Math.max(0, one - perLayer);
   const full = rest + 24 * perLayer;
-  console.log(`lora  0.5B shape, Q8_0 base, rank 8 on all 7 targets, 1×${sequenceTokens} tokens: measured (CPU time) 1 layer ${one.toFixed(1)} s, 2 layers ${two.toFixed(1)} s ` +
+  console.log(`lora  0.5B shape, Q8_0 base, rank 8 on all 7 targets, 1×${sequenceTokens} tokens, ${compute.engine}: measured (CPU time) 1 layer ${one.toFixed(1)} s, 2 layers ${two.toFixed(1)} s ` +
     `→ ${perLayer.toFixed(1)} s/layer + ${rest.toFixed(1)} s embedding/head/loss; 24 layers extrapolated ${full.toFixed(0)} s/step = ${(sequenceTokens / full).toFixed(2)} tokens/s`);
   return { oneLayerSeconds: one, twoLayerSeconds: two, perLayerSeconds: perLayer, restSeconds: rest, extrapolatedStepSeconds: full, extrapolatedTokensPerSecond: sequenceTokens / full };
 }
@@ -153,7 +153,11 @@ function benchLora(): Record<string, number> {
 const results: Record<string, unknown> = { date: new Date().toISOString(), cpu: cpus()[0]?.model, threads: 1, sequenceTokens };
 results['fullDefaultShape'] = benchEngines('default', DEFAULT_SHAPE, DEFAULT_SHAPE_TOKENS);
 if (!flag('skip-larger')) results['full'] = benchEngines('hidden256', LARGER_SHAPE, sequenceTokens);
-if (!flag('skip-lora')) results['lora05b'] = benchLora();
+if (!flag('skip-lora')) {
+  const lora: Record<string, unknown> = { javascript: benchLora(JAVASCRIPT_COMPUTE) };
+  if (wasmCompute !== null) lora['wasm'] = benchLora(wasmCompute);
+  results['lora05b'] = lora;
+}
 if (!flag('no-json')) {
   mkdirSync(`${root}bench/results`, { recursive: true });
   const out = `${root}bench/results/train-${new Date().toISOString().slice(0, 10)}.json`;
