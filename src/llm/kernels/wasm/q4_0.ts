@@ -14,7 +14,7 @@
 // Four blocks are reduced together; the per-lane f32 products round exactly
 // as the scalar ones, and the adds into sum stay in block order.
 
-import { fourHalves, int8BlockSums, laneSum, transposeReduce } from './simd';
+import { fourHalves, int8BlockSums, laneSum, storeLanes, transposeReduce } from './simd';
 import { f16ToF32 } from './f16';
 
 const Q4_0_BYTES: usize = 18;
@@ -185,10 +185,7 @@ function rowsQuad(kind: i32, blockBytes: usize, row0: usize, rowStride: usize, x
     w += blockBytes;
     a += Q8_0_BYTES;
   }
-  store<f32>(out, f32x4.extract_lane(acc, 0));
-  store<f32>(out + outLaneStride, f32x4.extract_lane(acc, 1));
-  store<f32>(out + 2 * outLaneStride, f32x4.extract_lane(acc, 2));
-  store<f32>(out + 3 * outLaneStride, f32x4.extract_lane(acc, 3));
+  storeLanes(out, outLaneStride, acc);
 }
 
 /** one row · four tokens' activations (x + k·xStride); f32 results at out + k·outStride */
@@ -213,10 +210,7 @@ function tokensQuad(kind: i32, blockBytes: usize, row: usize, x: usize, xStride:
     w += blockBytes;
     a += Q8_0_BYTES;
   }
-  store<f32>(out, f32x4.extract_lane(acc, 0));
-  store<f32>(out + outStride, f32x4.extract_lane(acc, 1));
-  store<f32>(out + 2 * outStride, f32x4.extract_lane(acc, 2));
-  store<f32>(out + 3 * outStride, f32x4.extract_lane(acc, 3));
+  storeLanes(out, outStride, acc);
 }
 
 /** the matmul contract for Q4_0 (kind 0) or Q5_0 (kind 1) rows, tiled (see above), leftovers by the single dot */

@@ -39,7 +39,7 @@
 // same bits as dotQ8_0 (and the reference vecDotQ8_0).
 
 import { f16ToF32 } from './f16';
-import { fourHalves, transposeReduce } from './simd';
+import { addScaledSums, fourHalves, storeLanes, transposeReduce } from './simd';
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
@@ -110,16 +110,6 @@ function fourRowBlockSums(w0: usize, w1: usize, w2: usize, w3: usize, a: usize, 
 @inline
 function addScaledBlock(acc: v128, sums: v128, rowScales: v128, tokenScale: v128): v128 {
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(rowScales, tokenScale)));
-}
-
-/** the four f32 lanes of acc stored at out, out + stride, out + 2·stride, out + 3·stride */
-// @ts-ignore: decorator
-@inline
-function storeLanes(out: usize, stride: usize, acc: v128): void {
-  store<f32>(out, f32x4.extract_lane(acc, 0));
-  store<f32>(out + stride, f32x4.extract_lane(acc, 1));
-  store<f32>(out + 2 * stride, f32x4.extract_lane(acc, 2));
-  store<f32>(out + 3 * stride, f32x4.extract_lane(acc, 3));
 }
 
 /**
@@ -200,10 +190,7 @@ function dotQuadQ8_0Relaxed(row0: usize, rowStride: usize, x: usize, n: i32, out
     w3 += BLOCK_BYTES;
     a += BLOCK_BYTES;
   }
-  store<f32>(out, f32x4.extract_lane(acc, 0));
-  store<f32>(out + outLaneStride, f32x4.extract_lane(acc, 1));
-  store<f32>(out + 2 * outLaneStride, f32x4.extract_lane(acc, 2));
-  store<f32>(out + 3 * outLaneStride, f32x4.extract_lane(acc, 3));
+  storeLanes(out, outLaneStride, acc);
 }
 
 /** q8_0.ts dotQuadPairQ8_0 with relaxed dots: four rows · two tokens (x0, x1); results at out0/out1 + k·outLaneStride */
@@ -245,8 +232,8 @@ function dotQuadPairQ8_0Relaxed(row0: usize, rowStride: usize, x0: usize, x1: us
     const rowScales = fourHalves(w0, rowStride);
     const sums0 = transposeReduce(s00, s10, s20, s30);
     const sums1 = transposeReduce(s01, s11, s21, s31);
-    acc0 = f32x4.add(acc0, f32x4.mul(f32x4.convert_i32x4_s(sums0), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a0))))));
-    acc1 = f32x4.add(acc1, f32x4.mul(f32x4.convert_i32x4_s(sums1), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a1))))));
+    acc0 = addScaledSums(acc0, sums0, rowScales, a0);
+    acc1 = addScaledSums(acc1, sums1, rowScales, a1);
     w0 += BLOCK_BYTES;
     w1 += BLOCK_BYTES;
     w2 += BLOCK_BYTES;
@@ -254,14 +241,8 @@ function dotQuadPairQ8_0Relaxed(row0: usize, rowStride: usize, x0: usize, x1: us
     a0 += BLOCK_BYTES;
     a1 += BLOCK_BYTES;
   }
-  store<f32>(out0, f32x4.extract_lane(acc0, 0));
-  store<f32>(out0 + outLaneStride, f32x4.extract_lane(acc0, 1));
-  store<f32>(out0 + 2 * outLaneStride, f32x4.extract_lane(acc0, 2));
-  store<f32>(out0 + 3 * outLaneStride, f32x4.extract_lane(acc0, 3));
-  store<f32>(out1, f32x4.extract_lane(acc1, 0));
-  store<f32>(out1 + outLaneStride, f32x4.extract_lane(acc1, 1));
-  store<f32>(out1 + 2 * outLaneStride, f32x4.extract_lane(acc1, 2));
-  store<f32>(out1 + 3 * outLaneStride, f32x4.extract_lane(acc1, 3));
+  storeLanes(out0, outLaneStride, acc0);
+  storeLanes(out1, outLaneStride, acc1);
 }
 
 /**

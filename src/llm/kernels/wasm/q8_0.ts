@@ -21,7 +21,7 @@
 // The relaxed-SIMD build runs the four-row tiles of q8_0-relaxed.ts instead.
 
 import { f16ToF32, f16x4ToF32x4 } from './f16';
-import { fourHalves } from './simd';
+import { addScaledSums, fourHalves, storeLanes } from './simd';
 import { anyActivationMinus128, matmulQuadsQ8_0Relaxed } from './q8_0-relaxed';
 
 /** bytes per Q8_0 block */
@@ -226,10 +226,7 @@ function dotQuadQ8_0(row0: usize, rowStride: usize, x: usize, n: i32, out: usize
     w3 += BLOCK_BYTES;
     a += BLOCK_BYTES;
   }
-  store<f32>(out, f32x4.extract_lane(acc, 0));
-  store<f32>(out + outLaneStride, f32x4.extract_lane(acc, 1));
-  store<f32>(out + 2 * outLaneStride, f32x4.extract_lane(acc, 2));
-  store<f32>(out + 3 * outLaneStride, f32x4.extract_lane(acc, 3));
+  storeLanes(out, outLaneStride, acc);
 }
 
 /**
@@ -309,8 +306,8 @@ function dotQuadPairQ8_0(row0: usize, rowStride: usize, a0: usize, a1: usize, n:
     const rowScales = fourHalves(w0, rowStride);
     const sums0 = transposeReduce(s00, s10, s20, s30);
     const sums1 = transposeReduce(s01, s11, s21, s31);
-    acc0 = f32x4.add(acc0, f32x4.mul(f32x4.convert_i32x4_s(sums0), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a0))))));
-    acc1 = f32x4.add(acc1, f32x4.mul(f32x4.convert_i32x4_s(sums1), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(a1))))));
+    acc0 = addScaledSums(acc0, sums0, rowScales, a0);
+    acc1 = addScaledSums(acc1, sums1, rowScales, a1);
     w0 += BLOCK_BYTES;
     w1 += BLOCK_BYTES;
     w2 += BLOCK_BYTES;
@@ -318,14 +315,8 @@ function dotQuadPairQ8_0(row0: usize, rowStride: usize, a0: usize, a1: usize, n:
     a0 += BLOCK_BYTES;
     a1 += BLOCK_BYTES;
   }
-  store<f32>(out0, f32x4.extract_lane(acc0, 0));
-  store<f32>(out0 + outLaneStride, f32x4.extract_lane(acc0, 1));
-  store<f32>(out0 + 2 * outLaneStride, f32x4.extract_lane(acc0, 2));
-  store<f32>(out0 + 3 * outLaneStride, f32x4.extract_lane(acc0, 3));
-  store<f32>(out1, f32x4.extract_lane(acc1, 0));
-  store<f32>(out1 + outLaneStride, f32x4.extract_lane(acc1, 1));
-  store<f32>(out1 + 2 * outLaneStride, f32x4.extract_lane(acc1, 2));
-  store<f32>(out1 + 3 * outLaneStride, f32x4.extract_lane(acc1, 3));
+  storeLanes(out0, outLaneStride, acc0);
+  storeLanes(out1, outLaneStride, acc1);
 }
 
 /**

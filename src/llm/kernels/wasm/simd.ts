@@ -1,7 +1,7 @@
 // AssemblyScript (compiled by scripts/build-wasm.js, not by the project's tsc).
 // Small SIMD helpers shared by the block kernels.
 
-import { f16x4ToF32x4 } from './f16';
+import { f16ToF32, f16x4ToF32x4 } from './f16';
 
 /** lane k = horizontal i32 sum of s_k */
 // @ts-ignore: decorator
@@ -126,4 +126,21 @@ export function addLanesInOrder(sum: f32, laneSumsLow: v128, laneSumsHigh: v128)
   sum += f32x4.extract_lane(laneSumsHigh, 2);
   sum += f32x4.extract_lane(laneSumsHigh, 3);
   return sum;
+}
+
+/** acc + (f32) sums · rowScales · (the f16 activation scale at `activationScale`): one block of four rows into their accumulators */
+// @ts-ignore: decorator
+@inline
+export function addScaledSums(acc: v128, sums: v128, rowScales: v128, activationScale: usize): v128 {
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(rowScales, f32x4.splat(f16ToF32(<u32>load<u16>(activationScale))))));
+}
+
+/** the four f32 lanes of `lanes` to out, out + laneStride, out + 2·laneStride, out + 3·laneStride */
+// @ts-ignore: decorator
+@inline
+export function storeLanes(out: usize, laneStride: usize, lanes: v128): void {
+  store<f32>(out, f32x4.extract_lane(lanes, 0));
+  store<f32>(out + laneStride, f32x4.extract_lane(lanes, 1));
+  store<f32>(out + 2 * laneStride, f32x4.extract_lane(lanes, 2));
+  store<f32>(out + 3 * laneStride, f32x4.extract_lane(lanes, 3));
 }
