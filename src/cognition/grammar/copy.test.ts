@@ -33,27 +33,59 @@ function copyConstraint(sources: readonly string[] = SOURCES): CopyConstraint {
   return new CopyConstraint(new GrammarConstraint(masks, { encode }), sources);
 }
 
-/** the slow twin: re-walk the whole turn prefix; every piece of a copied argument must be a byte span of an escaped source */
+/** the slow twin: re-walk the whole turn prefix; every piece of a copied argument must be a byte span of the escaped sources (a path segment not from the sole mention the previous segment came from) */
 function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
   const escaped = sources.map((s) => Buffer.from(JSON.stringify(s).slice(1, -1)));
-  const isSpan = (piece: number[]): boolean => escaped.some((s) => s.includes(Buffer.from(piece)));
+  const joined = Buffer.concat(escaped.flatMap((s) => [s, Buffer.from('\n')]));
+  const starts = (piece: number[]): number[] => {
+    const out: number[] = [];
+    if (piece.length === 0) return out;
+    for (let at = joined.indexOf(Buffer.from(piece)); at >= 0; at = joined.indexOf(Buffer.from(piece), at + 1)) out.push(at);
+    return out;
+  };
   const dfa = grammar.dfa;
   const cursor = dfa.startCursor();
   let piece: number[] = [];
+  let banned = -1;
   for (const byte of text) {
     const from = dfa.region[cursor.state]!;
     if (!dfa.step(cursor, byte)) return false;
     const to = dfa.region[cursor.state]!;
     const param = to >= 0 ? grammar.valueRegions[to]!.param : undefined;
     const copied = param !== undefined && param.wording !== 'model' && (param.type.kind === 'path' || param.type.kind === 'string' || param.type.kind === 'recipient');
-    if (!copied || from !== to || (param.type.kind === 'path' && byte === 0x2f)) {
+    const left = from >= 0 ? grammar.valueRegions[from]!.param : undefined;
+    if (left !== undefined && from !== to && left.wording !== 'model' && (left.type.kind === 'string' || left.type.kind === 'recipient') && !quotationWhole(piece, escaped)) return false;
+    if (copied && from === to && param.type.kind === 'path' && byte === 0x2f) {
+      const previous = starts(piece);
+      banned = previous.length === 1 ? previous[0]! : -1;
       piece = [];
       continue;
     }
+    if (!copied || from !== to) {
+      piece = [];
+      banned = -1;
+      continue;
+    }
     piece.push(byte);
-    if (!isSpan(piece)) return false;
+    if (!starts(piece).some((at) => at !== banned)) return false;
   }
   return true;
+}
+
+/** a finished whole value may end here: some occurrence of it is not right after an opening quotation mark, or stops at the matching closing one */
+function quotationWhole(piece: number[], escaped: readonly Buffer[]): boolean {
+  if (piece.length === 0) return true;
+  const needle = Buffer.from(piece);
+  for (const source of escaped) {
+    for (let at = source.indexOf(needle); at >= 0; at = source.indexOf(needle, at + 1)) {
+      const before = source.subarray(0, at).toString('latin1');
+      const after = source.subarray(at + piece.length).toString('latin1');
+      if (/(^|[^A-Za-z0-9\x80-\xff])'$/.test(before)) { if (after.startsWith("'")) return true; }
+      else if (before.endsWith('\\"')) { if (after.startsWith('\\"')) return true; }
+      else return true;
+    }
+  }
+  return false;
 }
 
 /** one turn: at every choice pick an allowed token (by `choose`), checking each mask against the slow twin if asked */
@@ -129,6 +161,29 @@ test('the right values stay reachable: a path built from two spans of the reques
     assert.ok(constraint.isComplete());
     assert.equal(constraint.textSoFar(), target);
   }
+});
+
+test('a quotation is copied whole: once a text can only come from the start of a quoted span it ends at the closing mark', () => {
+  const constraint = copyConstraint();
+  runTurnPrefix(constraint, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bob", "text": "see you');
+  const close = Array.from(allowedIds(constraint.nextMask(), vocabulary.size)).filter((id) => vocabulary.tokenBytes(id)[0] === 0x22);
+  assert.deepEqual(close, [], 'no token may close the text inside the quotation');
+  runTurnPrefix(constraint, ' at 8');
+  assert.ok(allowedIds(constraint.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22), 'the closing mark is reached: the text may end');
+  // an unquoted span ends anywhere: "bob" after "send"
+  const unquoted = copyConstraint();
+  runTurnPrefix(unquoted, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bo');
+  assert.ok(allowedIds(unquoted.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22));
+});
+
+test('a path segment is not copied twice in a row from the same mention, but may be when the request says it twice', () => {
+  const once = copyConstraint();
+  runTurnPrefix(once, '<tool_call>\n{"name": "fs.read", "arguments": {"path": "/home/meetings/');
+  const meetings = encode('meetings')[0]!;
+  assert.ok(!allowedIds(once.nextMask(), vocabulary.size).includes(meetings), '"meetings" again from its only mention');
+  const twice = copyConstraint([...SOURCES, 'meetings']);
+  runTurnPrefix(twice, '<tool_call>\n{"name": "fs.read", "arguments": {"path": "/home/meetings/');
+  assert.ok(allowedIds(twice.nextMask(), vocabulary.size).includes(meetings), 'a second mention may be copied');
 });
 
 test('a value not in the sources is refused: the mask leaves it out and accepting it anyway is a typed error', () => {

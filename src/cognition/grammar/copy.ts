@@ -14,6 +14,13 @@
  *   path                every segment (the text between two '/') is one
  *                       substring of a source: "/home/meetings/agenda.md"
  *                       from "agenda.md in my meetings folder"
+ *                       and a segment is not copied twice in a row from
+ *                       the same mention ("/home/notes/notes" needs "notes"
+ *                       said twice): the copy loop of a small model
+ *   quotations          a string that can only have come from the start of
+ *                       a quoted span ('…' or "…") ends only at its closing
+ *                       mark: what a user quotes is copied whole, not cut
+ *                       where the model's attention wanders
  *
  * Which arguments: those of kind string, path or recipient whose ToolParam
  * says `wording: 'quoted'` (the default); `wording: 'model'` (reply text,
@@ -23,7 +30,7 @@
  * copied as \" and nothing is unescaped on the way.
  *
  * State: the positions in the sources where the current piece could end
- * (ANY at the start of a piece). A token is allowed if walking its bytes —
+ * (every position, at the start of a piece). A token is allowed if walking its bytes —
  * through the DFA and, inside a copied body, through the positions — never
  * leaves the sources. If that leaves no token (a source span the grammar
  * cannot take, e.g. a comma in a path segment), the piece is released to the
@@ -43,11 +50,23 @@ import { allowedIds } from './mask.ts';
 
 const encoder = new TextEncoder();
 const SLASH = 0x2f;
+const APOSTROPHE = 0x27;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 /** between sources: a byte no body may hold unescaped, so no span crosses it */
 const SOURCE_BREAK = 0x0a;
 
-/** copy state of the current piece: positions where it may end, ANY before its first byte, FREE when released */
-type Piece = Int32Array | 'any' | 'free';
+/**
+ * Copy state of the current piece: before its first byte (`banned`: a source position the piece may
+ * not start at, −1 for none), a span (the source positions just past it and its length in bytes), or
+ * free (released to the plain grammar).
+ */
+type Piece =
+  | { readonly kind: 'start'; readonly banned: number }
+  | { readonly kind: 'span'; readonly ends: Int32Array; readonly length: number }
+  | { readonly kind: 'free' };
+const START: Piece = { kind: 'start', banned: -1 };
+const FREE: Piece = { kind: 'free' };
 
 /**
  * The texts values may be copied from: what the user said and what tools
@@ -79,7 +98,9 @@ export class CopyConstraint implements TokenConstraint {
   private readonly distance: Int32Array;
   /** [256] the positions just after each occurrence of a byte in `text` */
   private readonly after: readonly Int32Array[];
-  private piece: Piece = 'any';
+  private piece: Piece = START;
+  /** 'whole': quotations are copied whole (mayEnd); 'cut' for the rest of a piece that cannot reach its closing mark */
+  private quotations: 'whole' | 'cut' = 'whole';
 
   constructor(inner: GrammarConstraint, sources: readonly string[]) {
     this.inner = inner;
@@ -110,21 +131,25 @@ export class CopyConstraint implements TokenConstraint {
   nextMask(): TokenMask {
     const mask = this.inner.nextMask();
     const vocabulary = this.inner.masks.vocabulary;
-    if (this.distance[this.inner.cursor.state]! >= vocabulary.maxTokenBytes || this.piece === 'free') return mask;
+    if (this.distance[this.inner.cursor.state]! >= vocabulary.maxTokenBytes || this.piece.kind === 'free') return mask;
     const candidates = allowedIds(mask, vocabulary.size);
     const firstBytes = this.possibleFirstBytes();
-    const kept: number[] = [];
-    for (const id of candidates) {
+    const keep = (): Int32Array => candidates.filter((id) => {
       const bytes = vocabulary.tokenBytes(id);
-      if (bytes.length === 0 || id === this.inner.masks.endTokenId) kept.push(id);
-      else if (firstBytes[bytes[0]!] === 1 && this.walk(bytes) !== null) kept.push(id);
+      return bytes.length === 0 || id === this.inner.masks.endTokenId || (firstBytes[bytes[0]!] === 1 && this.walk(bytes) !== null);
+    });
+    let kept = keep();
+    if (kept.length === 0 && this.quotations === 'whole') {
+      // the span cannot reach its closing mark here (e.g. it ran past it): let it end where it can
+      this.quotations = 'cut';
+      kept = keep();
     }
     if (kept.length === 0) {
       // no span of the sources fits the grammar here: this piece is the model's to spell
-      this.piece = 'free';
+      this.piece = FREE;
       return mask;
     }
-    return { kind: 'allow', ids: Int32Array.from(kept) };
+    return { kind: 'allow', ids: kept };
   }
 
   accept(id: number): void {
@@ -136,6 +161,7 @@ export class CopyConstraint implements TokenConstraint {
       fail('grammar.token_rejected', `token ${id} spells an argument that is not in the conversation (${this.inner.masks.grammar.dfa.context[this.inner.cursor.state]})`, { id });
     }
     this.piece = piece;
+    if (piece.kind === 'start') this.quotations = 'whole';
   }
 
   forcedTokens(limit: number): readonly number[] {
@@ -166,34 +192,57 @@ export class CopyConstraint implements TokenConstraint {
       const to = dfa.region[probe.state]!;
       const mode = to >= 0 ? this.modes[to]! : 'free';
       if (mode === 'free') {
-        if (to < 0) piece = 'any'; // outside any body: the next value starts afresh
+        // the closing quote of a whole value: a span pinned to a quotation runs to its end
+        if (from >= 0 && from !== to && this.modes[from] === 'whole' && !this.mayEnd(piece)) return null;
+        if (to < 0) piece = START; // outside any body: the next value starts afresh
         continue;
       }
-      if (from !== to || (mode === 'path' && byte === SLASH)) {
-        piece = 'any'; // the opening quote, or a path's next segment
+      if (from !== to) {
+        piece = START; // the opening quote
         continue;
       }
-      if (piece === 'free') continue;
-      const positions = this.advance(piece, byte);
-      if (positions === null) return null;
-      piece = positions;
+      if (mode === 'path' && byte === SLASH) {
+        piece = { kind: 'start', banned: soleStart(piece) }; // the next segment: not the same mention again
+        continue;
+      }
+      if (piece.kind === 'free') continue;
+      const span = this.advance(piece, byte);
+      if (span === null) return null;
+      piece = span;
     }
     return piece;
   }
 
-  /** positions after one more byte, or null if none continues */
-  private advance(piece: Int32Array | 'any', byte: number): Int32Array | null {
-    if (piece === 'any') {
-      const next = this.after[byte]!;
-      return next.length === 0 ? null : next;
+  /** the piece after one more byte, or null if no source span continues with it */
+  private advance(piece: Exclude<Piece, { kind: 'free' }>, byte: number): Extract<Piece, { kind: 'span' }> | null {
+    if (piece.kind === 'start') {
+      let ends = this.after[byte]!;
+      if (piece.banned >= 0) ends = ends.filter((end) => end - 1 !== piece.banned);
+      return ends.length === 0 ? null : { kind: 'span', ends, length: 1 };
     }
     const text = this.text;
     const out: number[] = [];
-    for (let i = 0; i < piece.length; i++) {
-      const p = piece[i]!;
-      if (p < text.length && text[p] === byte) out.push(p + 1);
+    for (const p of piece.ends) if (p < text.length && text[p] === byte) out.push(p + 1);
+    return out.length === 0 ? null : { kind: 'span', ends: Int32Array.from(out), length: piece.length + 1 };
+  }
+
+  /**
+   * Whether a whole value may end with this piece: yes unless every span it
+   * could be copied from opens right after a quotation mark in the source
+   * ('…' or \"…\" as escaped) and stops short of the matching closing mark —
+   * a quoted text is copied whole ("the meeting is ca" cannot end there).
+   */
+  private mayEnd(piece: Piece): boolean {
+    if (piece.kind !== 'span' || this.quotations === 'cut') return true;
+    const text = this.text;
+    for (const end of piece.ends) {
+      const start = end - piece.length;
+      const opener = start >= 1 && text[start - 1] === APOSTROPHE && (start < 2 || !isWordByte(text[start - 2]!)) ? APOSTROPHE
+        : start >= 2 && text[start - 1] === QUOTE && text[start - 2] === BACKSLASH ? QUOTE : 0;
+      if (opener === 0) return true;
+      if (opener === APOSTROPHE ? text[end] === APOSTROPHE : text[end] === BACKSLASH && text[end + 1] === QUOTE) return true;
     }
-    return out.length === 0 ? null : Int32Array.from(out);
+    return false;
   }
 
   /** [256] 1 = a token may start with this byte: a source byte that continues the piece, or any byte that is not a body byte */
@@ -201,7 +250,7 @@ export class CopyConstraint implements TokenConstraint {
     const allowed = new Uint8Array(256).fill(1);
     const dfa = this.inner.masks.grammar.dfa;
     const region = dfa.region[this.inner.cursor.state]!;
-    if (region < 0 || this.modes[region] === 'free' || this.piece === 'free') return allowed;
+    if (region < 0 || this.modes[region] === 'free' || this.piece.kind === 'free') return allowed;
     // inside a copied body: structural bytes (closing quote, '/') leave it; body bytes must continue a source
     const probe: GrammarCursor = { state: 0, count: 0, callsLeft: 0 };
     for (let byte = 0; byte < 256; byte++) {
@@ -214,13 +263,26 @@ export class CopyConstraint implements TokenConstraint {
       if (bodyByte) allowed[byte] = 0;
     }
     const text = this.text;
-    if (this.piece === 'any') {
+    if (this.piece.kind === 'start') {
       for (let byte = 0; byte < 256; byte++) if (this.after[byte]!.length > 0) allowed[byte] = 1;
-    } else {
-      for (let i = 0; i < this.piece.length; i++) if (this.piece[i]! < text.length) allowed[text[this.piece[i]!]!] = 1;
+    } else if (this.piece.kind === 'span') {
+      for (const p of this.piece.ends) if (p < text.length) allowed[text[p]!] = 1;
     }
     return allowed;
   }
+}
+
+/** the one source position a span can have started at, or −1 (not a span, or several mentions fit) */
+function soleStart(piece: Piece): number {
+  if (piece.kind !== 'span') return -1;
+  const start = piece.ends[0]! - piece.length;
+  for (const end of piece.ends) if (end - piece.length !== start) return -1;
+  return start;
+}
+
+/** letters, digits and UTF-8 bytes: an apostrophe after one is inside a word (it's), not an opening quote */
+function isWordByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte >= 0x80;
 }
 
 /** [stateCount] fewest bytes from each state to a state inside a copied body (BFS over reversed edges) */
