@@ -12,15 +12,17 @@
 //
 // Flags: --steps N (default: fitted to --minutes from a timed calibration), --minutes M (40),
 //        --deadline-minutes M (stop early past M minutes of training), --workers W (2), --seed S (7), --out DIR (models/default), --calibrate-only, --skip-eval,
+//        --engine wasm|javascript (wasm: the WASM SIMD training kernels, build/wasm/train-kernels.wasm, when built),
 //        --init FILE (a second stage: start from that model's weights and tokenizer instead of a random
-//        init and a new BPE; its training-log.json is kept as `previous`), --peak LR (3e-3)
+//        init and a new BPE; its training-log.json is kept as `previous`), --peak LR (3e-3),
+//        --hidden H (128; a multiple of 64) and --layers L (4): the model's shape
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../src/common/index.ts';
 import { createGrammarMasks, renderActionTurn, TokenVocabulary, type ToolSpec } from '../src/cognition/index.ts';
 import { Tokenizer, trainByteLevelBpe, type Qwen2Config } from '../src/llm/index.ts';
 import { Qwen2Parameters } from '../src/train/index.ts';
-import { conversationPrompt, generateConversations, promptTokens, teacherTurnTokens, TOOLS, type Conversation } from '../src/cli/default-model/corpus.ts';
+import { conversationPrompt, generateConversations, promptTokens, teacherTurn, TOOLS, type Conversation } from '../src/cli/default-model/corpus.ts';
 import { encodeDefaultModel, loadDefaultModel, DEFAULT_MODEL_FILE } from '../src/cli/default-model/model-file.ts';
 import type { TrainingSummary } from '../src/cli/default-model/finish.ts';
 
@@ -34,19 +36,24 @@ const flag = (name: string): boolean => argv.includes(`--${name}`);
 
 const SEED = Number(option('seed', '7'));
 const WORKERS = Number(option('workers', '2'));
+/** who computes the matrix products and attention in the workers */
+const ENGINE: 'wasm' | 'javascript' = option('engine', 'wasm') === 'javascript' ? 'javascript' : 'wasm';
 const MINUTES = Number(option('minutes', '40'));
 const OUT = `${root}${option('out', 'models/default')}`;
 /** conversations drawn for training (each is one planning round) */
-const CONVERSATIONS = 24_000;
+const CONVERSATIONS = 60_000;
 /** conversations the BPE is learned on */
 const BPE_CONVERSATIONS = 4000;
 const VOCAB_SIZE = 2048;
 /** longest training sequence [tokens] */
-const MAX_TOKENS = 160;
+const MAX_TOKENS = 192;
 /** examples per optimizer step (split over the workers) */
 const BATCH = 16;
+/** model width (heads of 32, FFN 3× wide) and depth */
+const HIDDEN = Number(option('hidden', '128'));
+const LAYERS = Number(option('layers', '4'));
 const CONFIG: Qwen2Config = {
-  vocabSize: VOCAB_SIZE, hiddenSize: 128, intermediateSize: 384, layerCount: 4, headCount: 4, kvHeadCount: 2, headDim: 32,
+  vocabSize: VOCAB_SIZE, hiddenSize: HIDDEN, intermediateSize: 3 * HIDDEN, layerCount: LAYERS, headCount: HIDDEN / 32, kvHeadCount: 2, headDim: 32,
   ropeTheta: 10000, rmsNormEps: 1e-6, maxContext: 512, tiedEmbeddings: true,
 };
 const PEAK_LR = Number(option('peak', '3e-3'));
@@ -65,7 +72,8 @@ const turnText = (c: Conversation): string => renderActionTurn(c.turn, TOOLS as 
 const INIT = option('init', '');
 const initModel = INIT === '' ? undefined : loadDefaultModel(new Uint8Array(readFileSync(INIT)), INIT);
 const previousRun = INIT === '' ? undefined : JSON.parse(readFileSync(`${OUT}/training-log.json`, 'utf8')) as TrainingSummary;
-const bpe = initModel !== undefined ? undefined : trainByteLevelBpe(conversations.slice(0, BPE_CONVERSATIONS).map((c) => conversationPrompt(c).text + turnText(c)), { vocabSize: VOCAB_SIZE });
+// same-class pairs: a name is the same tokens in the request and in a JSON value, so copying it is token for token
+const bpe = initModel !== undefined ? undefined : trainByteLevelBpe(conversations.slice(0, BPE_CONVERSATIONS).map((c) => conversationPrompt(c).text + turnText(c)), { vocabSize: VOCAB_SIZE, pairs: 'same-class' });
 const tokenizer = initModel?.tokenizer ?? Tokenizer.fromTokenizerJson(bpe!.tokenizerJson, bpe!.tokenizerConfig, 'tokenizer.json');
 const merges = bpe?.merges.length ?? tokenizer.vocabSize - 256 - 3;
 log(`tokenizer: ${merges} merges, vocabulary ${tokenizer.vocabSize}${initModel === undefined ? '' : ` (from ${INIT})`}`);
@@ -75,12 +83,13 @@ const masks = createGrammarMasks(TOOLS, TokenVocabulary.fromTokenizer(tokenizer,
 interface Example { tokens: Int32Array; targets: Int32Array }
 function toExample(c: Conversation): Example | undefined {
   const prompt = promptTokens(conversationPrompt(c), tokenizer);
-  const turn = teacherTurnTokens(turnText(c), masks, tokenizer);
-  const all = [...prompt, ...turn];
+  const turn = teacherTurn(turnText(c), masks, tokenizer);
+  const all = [...prompt, ...turn.ids];
   if (all.length > MAX_TOKENS) return undefined;
   const tokens = Int32Array.from(all.slice(0, -1));
   const targets = new Int32Array(tokens.length).fill(-1);
-  for (let t = prompt.length - 1; t < tokens.length; t++) targets[t] = all[t + 1]!;
+  // loss only on the tokens the model chooses; the decoder forces the rest (grammar literals)
+  for (let i = 0; i < turn.ids.length; i++) if (turn.chosen[i]) targets[prompt.length - 1 + i] = turn.ids[i]!;
   return { tokens, targets };
 }
 const examples = conversations.map(toExample).filter((e): e is Example => e !== undefined);
@@ -115,7 +124,7 @@ function startPool(totalSteps: number): Promise<Pool> {
       workerData: {
         config: CONFIG, seed: SEED, maxTokens: MAX_TOKENS, weightDecay: WEIGHT_DECAY, examples: allExamples,
         schedule: { peak: PEAK_LR, warmupSteps: Math.max(1, Math.min(100, Math.floor(totalSteps / 15))), totalSteps, minimumRatio: 0.05 },
-        gradients: gradientsBuffer, average: averageBuffer, slot, ...(initial === undefined ? {} : { initial }),
+        gradients: gradientsBuffer, average: averageBuffer, slot, engine: ENGINE, ...(initial === undefined ? {} : { initial }),
       },
     });
     worker.on('message', (message) => pending[slot]!.shift()?.(message));
@@ -240,7 +249,7 @@ log(`trained in ${(trainSeconds / 60).toFixed(1)} min, ${tokensSeen} tokens seen
 const summary = {
   seed: SEED, workers: WORKERS, config: CONFIG, parameters: parameterCount, vocabulary: tokenizer.vocabSize, merges,
   conversations: CONVERSATIONS, examples: examples.length, corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
-  peakLearningRate: PEAK_LR, weightDecay: WEIGHT_DECAY, totalSteps: stepsDone, plannedSteps: totalSteps, tokensSeen, trainSeconds, totalSeconds: elapsed(), secondsPerStepCalibrated, curve,
+  peakLearningRate: PEAK_LR, weightDecay: WEIGHT_DECAY, engine: ENGINE, totalSteps: stepsDone, plannedSteps: totalSteps, tokensSeen, trainSeconds, totalSeconds: elapsed(), secondsPerStepCalibrated, curve,
   ...(previousRun === undefined ? {} : { initFrom: INIT, previous: previousRun }),
 };
 writeFileSync(`${OUT}/training-log.json`, `${JSON.stringify(summary, null, 1)}\n`);

@@ -13,10 +13,10 @@
  *                 the constraint forces them, free text as BPE spells it),
  *                 then <|im_end|>
  *
- * Mix (by draw): a first action for a request (52%), a follow-up reply after a
- * tool's observation (22%), self / greeting questions (7%), out-of-scope
+ * Mix (by draw): a first action for a request (62%), a follow-up reply after a
+ * tool's observation (14%), self / greeting questions (6%), out-of-scope
  * requests (8%), unclear requests: ask_user, then the call after the answer
- * (6%), a first action with an earlier task shown as recent context (5%).
+ * (6%), a first action with an earlier task shown as recent context (4%).
  * Seeded and deterministic: the same seed gives the same conversations.
  */
 
@@ -65,11 +65,11 @@ function toolIntent(rng: Rng): Intent {
 export function drawConversation(rng: Rng): Conversation {
   const pinnedFacts = pinnedTime(rng);
   const roll = rng.next();
-  if (roll < 0.52) {
+  if (roll < 0.62) {
     const intent = toolIntent(rng);
     return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.call], kind: 'first-action' };
   }
-  if (roll < 0.74) {
+  if (roll < 0.76) {
     const intent = toolIntent(rng);
     const followUp = rng.pick(intent.followUps);
     const outcome = followUp.observation.startsWith('daemon.consent_denied') ? 'denied' : 'executed';
@@ -78,15 +78,15 @@ export function drawConversation(rng: Rng): Conversation {
       recent: [], pinnedFacts, turn: [{ tool: 'reply', args: { text: followUp.reply } }], kind: 'follow-up',
     };
   }
-  if (roll < 0.81) {
+  if (roll < 0.82) {
     const intent = selfIntent(rng);
     return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.call], kind: 'self' };
   }
-  if (roll < 0.89) {
+  if (roll < 0.90) {
     const intent = outOfScopeIntent(rng);
     return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.call], kind: 'out-of-scope' };
   }
-  if (roll < 0.95) {
+  if (roll < 0.96) {
     const intent = clarifyIntent(rng);
     if (rng.chance(0.5)) return { transcript: [requestEntry(intent.request)], recent: [], pinnedFacts, turn: [intent.ask], kind: 'clarify-ask' };
     return {
@@ -113,29 +113,38 @@ export function promptTokens(prompt: AssembledPrompt, tokenizer: Tokenizer): num
   return prompt.segments.flatMap((segment) => tokenizer.encode(segment.text, { specialTokens: segment.kind === 'template' ? 'parse' : 'as-text' }));
 }
 
+/** the tokens of `turnText` as the constrained decoder produces them (see teacherTurn) */
+export function teacherTurnTokens(turnText: string, masks: GrammarMasks, tokenizer: Tokenizer): number[] {
+  return teacherTurn(turnText, masks, tokenizer).ids;
+}
+
 /**
  * The tokens of `turnText` as the constrained decoder produces them: forced
  * tokens where the grammar admits one continuation, elsewhere the first BPE
  * token of the rest of the text (or the longest allowed token that spells
- * it), then the end token. Fails (plain Error: a corpus bug) when the text
- * is not a turn the grammar accepts.
+ * it), then the end token. `chosen[i]` is false for the forced ones: the
+ * decoder feeds those without asking the model, so training need not teach
+ * them. Fails (plain Error: a corpus bug) when the text is not a turn the
+ * grammar accepts.
  */
-export function teacherTurnTokens(turnText: string, masks: GrammarMasks, tokenizer: Tokenizer): number[] {
+export function teacherTurn(turnText: string, masks: GrammarMasks, tokenizer: Tokenizer): { readonly ids: number[]; readonly chosen: boolean[] } {
   const encode = (text: string): number[] => tokenizer.encode(text, { specialTokens: 'as-text' });
   const constraint = new GrammarConstraint(masks, { encode });
   const bytes = new TextEncoder().encode(turnText);
   const vocabulary = masks.vocabulary;
   const out: number[] = [];
+  const chosen: boolean[] = [];
   let at = 0;
-  const take = (id: number): void => {
+  const take = (id: number, wasChosen = true): void => {
     constraint.accept(id);
     out.push(id);
+    chosen.push(wasChosen);
     at += vocabulary.tokenBytes(id).length;
   };
   while (at < bytes.length) {
     const forced = constraint.forcedTokens(64);
     if (forced.length > 0) {
-      for (const id of forced) take(id);
+      for (const id of forced) take(id, false);
       continue;
     }
     const mask = constraint.nextMask();
@@ -156,8 +165,9 @@ export function teacherTurnTokens(turnText: string, masks: GrammarMasks, tokeniz
   }
   constraint.accept(masks.endTokenId);
   out.push(masks.endTokenId);
+  chosen.push(true);
   if (at !== bytes.length || !constraint.isComplete()) throw new Error(`teacherTurnTokens: ${JSON.stringify(turnText)} is not a complete turn`);
-  return out;
+  return { ids: out, chosen };
 }
 
 function startsWith(bytes: Uint8Array, at: number, piece: Uint8Array): boolean {

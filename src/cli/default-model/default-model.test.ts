@@ -1,6 +1,6 @@
 /**
  * The shipped default model (models/default/): it loads with our engine,
- * says it wants the compact prompt, carries the same tokenizer as its
+ * says it wants the compact prompt and copied arguments, carries the same tokenizer as its
  * tokenizer.json (identical ids in @huggingface/tokenizers), keeps its
  * measured score on a 20-item subset of the held-out set through LlmPlanner,
  * and (a todo test) the issue's 90% target. Skipped, saying why, when the
@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { promptStyleFromMetadata } from '../../cognition/index.ts';
+import { copyArgumentsFromMetadata, promptStyleFromMetadata } from '../../cognition/index.ts';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer } from '../../llm/index.ts';
 import { conversationPrompt, generateConversations } from './corpus.ts';
@@ -26,6 +26,7 @@ test('the shipped model loads, asks for the compact prompt and carries its token
   assert.ok(statSync(modelUrl).size <= 25 * 2 ** 20, 'at most 25 MB');
   const loaded = loadDefaultModel(new Uint8Array(readFileSync(modelUrl)));
   assert.equal(promptStyleFromMetadata(loaded.metadata), 'compact');
+  assert.equal(copyArgumentsFromMetadata(loaded.metadata), 'from-conversation');
   assert.equal(loaded.config.vocabSize, loaded.tokenizer.vocabSize);
   const json = JSON.parse(readFileSync(new URL('tokenizer.json', folder), 'utf8'));
   const config = JSON.parse(readFileSync(new URL('tokenizer_config.json', folder), 'utf8'));
@@ -47,11 +48,11 @@ const TARGET_EXACT_MATCH = 0.9;
  * measured subset score; see MODEL_CARD.md). The shipped model does not reach the target yet:
  * raise this to TARGET_EXACT_MATCH when a retrained model does.
  */
-const SHIPPED_FLOOR = 0.3;
+const SHIPPED_FLOOR = 0.55;
 
 async function subsetReport() {
   const loaded = loadDefaultModel(new Uint8Array(readFileSync(modelUrl)));
-  return evaluateFirstActions(loaded.model, loaded.tokenizer, evalSubset(20));
+  return evaluateFirstActions(loaded.model, loaded.tokenizer, evalSubset(20), { copyArguments: copyArgumentsFromMetadata(loaded.metadata) });
 }
 
 test('the shipped model keeps its measured first-action score on a 20-item held-out subset, through LlmPlanner', { skip: absent }, async () => {

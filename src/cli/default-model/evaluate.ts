@@ -15,7 +15,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import {
-  assemblePrompt, createGrammarMasks, LlmPlanner, TokenVocabulary, type ActionModel, type ToolCall, type ToolSpec,
+  assemblePrompt, createGrammarMasks, LlmPlanner, TokenVocabulary, type ActionModel, type CopyArguments, type ToolCall, type ToolSpec,
 } from '../../cognition/index.ts';
 import { generate, type Qwen2Model, type Tokenizer } from '../../llm/index.ts';
 import { promptTokens, TOOLS } from './corpus.ts';
@@ -65,20 +65,20 @@ export function engineActionModel(model: Qwen2Model, tokenizer: Tokenizer, capac
 }
 
 /** the planner the daemon would use for this model */
-export function enginePlanner(model: Qwen2Model, tokenizer: Tokenizer, capacity: number, tools: readonly ToolSpec[] = TOOLS as readonly ToolSpec[]): LlmPlanner {
+export function enginePlanner(model: Qwen2Model, tokenizer: Tokenizer, capacity: number, copyArguments: CopyArguments, tools: readonly ToolSpec[] = TOOLS as readonly ToolSpec[]): LlmPlanner {
   const endTokenId = tokenizer.specialTokens.get('<|im_end|>');
   if (endTokenId === undefined) throw new Error('the default model tokenizer has no <|im_end|>');
   const vocabulary = TokenVocabulary.fromTokenizer(tokenizer, { size: model.config.vocabSize });
   return new LlmPlanner({
     model: engineActionModel(model, tokenizer, capacity), masks: createGrammarMasks(tools, vocabulary, endTokenId),
-    encode: (text) => tokenizer.encode(text, { specialTokens: 'as-text' }), maxTokens: 160,
+    encode: (text) => tokenizer.encode(text, { specialTokens: 'as-text' }), maxTokens: 160, copyArguments,
   });
 }
 
-export async function evaluateFirstActions(model: Qwen2Model, tokenizer: Tokenizer, items: readonly EvalItem[], options: { capacity?: number; onItem?: (r: ItemResult, i: number) => void } = {}): Promise<EvalReport> {
+export async function evaluateFirstActions(model: Qwen2Model, tokenizer: Tokenizer, items: readonly EvalItem[], options: { capacity?: number; copyArguments?: CopyArguments; onItem?: (r: ItemResult, i: number) => void } = {}): Promise<EvalReport> {
   const started = performance.now();
   const capacity = options.capacity ?? Math.min(model.config.maxContext, 512);
-  const planner = enginePlanner(model, tokenizer, capacity);
+  const planner = enginePlanner(model, tokenizer, capacity, options.copyArguments ?? 'off');
   const results: ItemResult[] = [];
   for (const [index, item] of items.entries()) {
     const transcript = [{ kind: 'request' as const, text: item.request, label: { integrity: 'trusted' as const, private: false, sources: [] } }];

@@ -7,6 +7,7 @@
  */
 
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyArgumentsFromMetadata } from '../../cognition/index.ts';
 import type { Tokenizer } from '../../llm/index.ts';
 import { EVAL_SET } from './eval-set.ts';
 import { evaluateFirstActions, formatReport, type EvalReport } from './evaluate.ts';
@@ -32,6 +33,8 @@ export interface TrainingSummary {
   readonly tokensSeen: number;
   readonly trainSeconds: number;
   readonly totalSeconds: number;
+  /** the training kernels: 'wasm' (WebAssembly SIMD) or 'javascript' (absent in older logs: javascript) */
+  readonly engine?: 'wasm' | 'javascript';
   readonly curve: readonly { step: number; loss: number; heldOut?: number; seconds: number }[];
   /** a second stage (--init) records the model file it started from and that run's summary */
   readonly initFrom?: string;
@@ -47,14 +50,19 @@ export async function finishDefaultModel(outDir: string, trained: { readonly par
   const loaded = loadDefaultModel(new Uint8Array(readFileSync(path)));
   if (loaded.tokenizer.vocabSize !== tokenizer.vocabSize || loaded.config.vocabSize !== tokenizer.vocabSize) throw new Error(`${path}: its vocabulary differs from the trained tokenizer`);
   if (summary.parameters !== trained.parameterCount) throw new Error('the training summary and the trained parameters disagree on the size');
-  const report = await evaluateFirstActions(loaded.model, loaded.tokenizer, EVAL_SET);
+  const report = await evaluateFirstActions(loaded.model, loaded.tokenizer, EVAL_SET, { copyArguments: copyArgumentsFromMetadata(loaded.metadata) });
   for (const line of formatReport(report)) log(line);
+  // the model alone, without copied arguments: how much of the score is the decoder's
+  const alone = await evaluateFirstActions(loaded.model, loaded.tokenizer, EVAL_SET, { copyArguments: 'off' });
+  log(`without copied arguments: ${alone.correct}/${alone.items}`);
   const failures = report.results.filter((r) => !r.correct).map((r) => ({ request: r.item.request, expected: r.item.expected, actual: r.actual ?? null, error: r.error ?? null }));
   writeFileSync(`${outDir}/eval-report.json`, `${JSON.stringify({
     items: report.items, correct: report.correct, exactMatch: report.exactMatch, honesty: report.honesty,
-    perTool: Object.fromEntries(report.perTool), seconds: report.seconds, failures,
+    perTool: Object.fromEntries(report.perTool), seconds: report.seconds,
+    withoutCopiedArguments: { correct: alone.correct, exactMatch: alone.exactMatch, honesty: alone.honesty, perTool: Object.fromEntries(alone.perTool) },
+    failures,
   }, null, 1)}\n`);
-  writeFileSync(`${outDir}/MODEL_CARD.md`, modelCard(summary, report, statSync(path).size, tokenizer));
+  writeFileSync(`${outDir}/MODEL_CARD.md`, modelCard(summary, report, alone, statSync(path).size, tokenizer));
   return report;
 }
 
@@ -72,7 +80,7 @@ stage 2's; in total: ${(p.totalSteps + s.totalSteps).toLocaleString('en-US')} st
 `;
 }
 
-function modelCard(s: TrainingSummary, report: EvalReport, fileBytes: number, tokenizer: Tokenizer): string {
+function modelCard(s: TrainingSummary, report: EvalReport, alone: EvalReport, fileBytes: number, tokenizer: Tokenizer): string {
   const c = s.config;
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const at = (fraction: number) => s.curve[Math.min(s.curve.length - 1, Math.max(0, Math.round(fraction * (s.curve.length - 1))))];
@@ -95,7 +103,8 @@ the tools of this system, not a general assistant: it knows nothing beyond its c
 ## Files
 
 - \`${DEFAULT_MODEL_FILE}\` — ${(fileBytes / 2 ** 20).toFixed(2)} MiB, GGUF v3, F32 tensors; the tokenizer
-  (tokenizer.ggml.*, pre-tokenizer qwen2) and \`chimaera.prompt_style = "compact"\` in the metadata
+  (tokenizer.ggml.*, pre-tokenizer qwen2), \`chimaera.prompt_style = "compact"\` and
+  \`chimaera.copy_arguments = "from-conversation"\` in the metadata
 - \`tokenizer.json\`, \`tokenizer_config.json\` — the same BPE in the Hugging Face format
 - \`training-log.json\` — the run's settings and loss curve; \`eval-report.json\` — the evaluation
 
@@ -115,21 +124,28 @@ ${s.conversations.toLocaleString('en-US')} conversations drawn from seeded templ
 intents.ts, dialogue.ts, corpus.ts; seed ${s.seed}), each one planning round exactly as the daemon
 assembles it (prompt style "compact": a one-line system rule, the request, earlier rounds and
 their observations) followed by the assistant turn the grammar-constrained decoder should
-produce. Mix: first action for a request (52%; all 11 acting tools, many phrasings, file and
-folder names composed from word lists and random syllables, half of the message texts made of
-random words so they must be copied from the request), a reply after the tool's observation (22%: listings,
-file contents, confirmations, "not found", consent refusals answered honestly), questions about
-the system itself (7%), out-of-scope requests answered "I can't / I don't know" plus what it can
-do (8%), unclear requests that ask_user first and act on the answer (6%), a request with an
-earlier task as recent context (5%). ${s.examples.toLocaleString('en-US')} examples fit in ${s.maxTokens} tokens:
-${s.corpusTokens.toLocaleString('en-US')} tokens, of which ${s.targetTokens.toLocaleString('en-US')} are assistant-turn targets (the loss is taken
-only on those). The tokenizer was learned on the first 4,000 conversations.
+produce. Mix: first action for a request (62%; all 11 acting tools, 30–45 phrasings each, file and
+folder names composed from word lists and, a third of the time, random syllables; most message
+texts, search words and many recipients made of random words so they must be copied from the
+request, not recalled), a reply after the tool's observation (14%: listings, file contents,
+confirmations, "not found", consent refusals answered honestly), questions about the system itself
+(6%), out-of-scope requests answered "I can't / I don't know" plus what it can do (8%), unclear
+requests that ask_user first and act on the answer (6%), a request with an earlier task as recent
+context (4%). ${s.examples.toLocaleString('en-US')} examples fit in ${s.maxTokens} tokens:
+${s.corpusTokens.toLocaleString('en-US')} tokens, of which ${s.targetTokens.toLocaleString('en-US')} are training targets: the loss is taken only on
+the assistant-turn tokens the model chooses; the grammar literals the decoder forces (the
+<tool_call> frame, keys, the rest of a tool name) are fed as input but not taught.
+
+The tokenizer was learned on the first 4,000 conversations with same-class merges
+(src/llm/tokenizer/train-bpe.ts, \`pairs: 'same-class'\`): no merge joins letters or digits with a
+space or punctuation, so a name is spelled by the same tokens in the request (" notes", "'notes")
+as in a JSON value ("\\"notes"), and copying it is token for token.
 
 ## Training
 
 AdamW (β 0.9/0.999, weight decay ${s.weightDecay}), peak learning rate ${s.peakLearningRate}, linear warmup then
 cosine to 5% of peak, gradient clipping at norm 1, ${s.batch} examples per step, ${s.totalSteps} steps,
-data-parallel over ${s.workers} worker threads (gradients averaged in shared memory).
+data-parallel over ${s.workers} worker threads (gradients averaged in shared memory), on ${s.engine === 'wasm' ? 'the WebAssembly SIMD training kernels (build/wasm/train-kernels.wasm)' : 'the JavaScript training kernels'}.
 Tokens seen: ${s.tokensSeen.toLocaleString('en-US')} (prompt and target positions). Training time:
 ${(s.trainSeconds / 60).toFixed(1)} min (${(s.totalSeconds / 60).toFixed(1)} min for the whole script before evaluation), on a
 2-core machine shared with other work.
@@ -145,13 +161,17 @@ Final held-out loss (300 conversations from another seed, target tokens only): $
 
 ${report.items} held-out requests written by hand separately from the training templates
 (src/cli/default-model/eval-set.ts: other phrasings and slot values), run through the real
-planning path (assemblePrompt 'compact' → LlmPlanner → grammar constraint, greedy decoding on
-our engine). Exact match = the first action's tool and arguments equal the expected ones
+planning path (assemblePrompt 'compact' → LlmPlanner → grammar constraint with copied arguments,
+greedy decoding on our engine). Copied arguments (src/cognition/grammar/copy.ts, asked for by the
+file's metadata): paths, recipients, search words and message texts are spelled from spans of the
+request (a path segment by segment), so the model chooses where a value starts and stops but cannot
+drift to a name it saw in training; reply and ask_user text stay free. Exact match = the first action's tool and arguments equal the expected ones
 (for "about the system" items only the tool \`reply\` is checked, as wording is free);
 out-of-scope items must be a \`reply\` saying it cannot do it or does not know.
 
 - **exact match of the first action: ${report.correct}/${report.items} = ${pct(report.exactMatch)}**
 - **out-of-scope honesty: ${report.honesty[0]}/${report.honesty[1]} = ${pct(report.honesty[0] / Math.max(1, report.honesty[1]))}**
+- the model alone (the same run without copied arguments): ${alone.correct}/${alone.items} = ${pct(alone.exactMatch)} exact, honesty ${alone.honesty[0]}/${alone.honesty[1]}
 
 | expected tool | correct | rate |
 |---|---|---|
@@ -165,6 +185,9 @@ ${failures.length === 0 ? 'No failures.' : `Misses (first ${failures.length}):\n
   long requests or several steps in one request often fail. Replies after observations are
   template-like.
 - Paths must be named the way the corpus names them (\`/home/F/N\`, \`F/N\`, \`N in my F folder\`, …).
+- It picks the tool well but still copies unreliably: message texts after a colon, texts whose
+  quotation starts with a contraction-like letter ('the …', 's…': Qwen2's pre-tokenizer splits "'t"),
+  and paths composed from two mentions ("N in my F folder") are where most misses are.
 - Use the compact prompt style and a small budget (≈ 512 tokens): it never saw the <tools> block.
 
 ## Reproduce

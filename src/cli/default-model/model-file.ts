@@ -2,12 +2,13 @@
  * default-model/model-file — the shipped default model as one GGUF file:
  * the Qwen2 tensors (F32) plus, in the metadata, the tokenizer
  * (tokenizer.ggml.*), the architecture (qwen2.*) and
- * `chimaera.prompt_style` = "compact" (prompt.ts). Loading it back gives our
+ * `chimaera.prompt_style` = "compact" (prompt.ts) and `chimaera.copy_arguments` =
+ * "from-conversation" (cognition/grammar/copy.ts). Loading it back gives our
  * engine's model, tokenizer and the metadata, without a kernel.
  */
 
 import { ggufTensor, readGguf, buildQwen2Weights, configFromGgufMetadata, configToGgufMetadata, gguf, Qwen2Model, Tokenizer, writeGguf, type GgufValue, type Qwen2Config, type Tensor } from '../../llm/index.ts';
-import { PROMPT_STYLE_METADATA_KEY } from '../../cognition/index.ts';
+import { COPY_ARGUMENTS_METADATA_KEY, PROMPT_STYLE_METADATA_KEY } from '../../cognition/index.ts';
 import type { Qwen2Parameters } from '../../train/index.ts';
 
 export const DEFAULT_MODEL_FILE = 'chimaera-default.gguf';
@@ -26,6 +27,7 @@ export function encodeDefaultModel(parameters: Qwen2Parameters, tokenizer: Token
   metadata.set('general.file_type', gguf.u32(0));
   for (const [key, value] of tokenizer.toGgufMetadata()) metadata.set(key, value);
   metadata.set(PROMPT_STYLE_METADATA_KEY, gguf.string('compact'));
+  metadata.set(COPY_ARGUMENTS_METADATA_KEY, gguf.string('from-conversation'));
   const tensors = [...parameters.toTensors().values()].map((t) => ({ name: t.name, type: t.type, shape: t.shape, data: t.data }));
   return writeGguf({ metadata, tensors });
 }

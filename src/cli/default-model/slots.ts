@@ -1,9 +1,11 @@
 /**
  * default-model/slots — the slot values of the training corpus: file and
  * folder names, message texts, recipients, search words, log subsystems.
- * Names are composed from word lists (word, word-word, word_2, …) so the
- * model has to copy what the request says instead of memorising a few
- * names. Every draw goes through the caller's seeded Rng.
+ * Names are composed from word lists (word, word-word, word_2, …) and, about
+ * a third of the time, random syllables ("kelo", "mirat"), so the model has
+ * to copy what the request says instead of recalling names it has seen: a
+ * value it cannot have memorised can only come from the request. Every draw
+ * goes through the caller's seeded Rng.
  */
 
 import type { Rng } from '../../common/index.ts';
@@ -62,24 +64,25 @@ export const SUBSYSTEMS = ['fs', 'llm', 'cognition', 'consent', 'kernel', 'net',
 /** "todo.txt", "budget-2024.csv", "meeting_notes.md", … */
 export function fileName(rng: Rng): string {
   const first = rng.pick(WORDS);
-  const shape = rng.int(0, 9);
+  const shape = rng.int(0, 11);
   const stem =
-    shape < 4 ? first
-    : shape < 6 ? `${first}-${rng.pick(WORDS)}`
-    : shape < 7 ? `${first}_${rng.pick(WORDS)}`
-    : shape < 8 ? `${first}${rng.int(1, 12)}`
-    : shape < 9 ? `${first}-${rng.int(2019, 2026)}`
-    : rng.chance(0.5) ? syllableWord(rng) : `${syllableWord(rng)}-${first}`;
+    shape < 3 ? first
+    : shape < 4 ? `${first}-${rng.pick(WORDS)}`
+    : shape < 5 ? `${first}_${rng.pick(WORDS)}`
+    : shape < 6 ? `${first}${rng.int(1, 12)}`
+    : shape < 7 ? `${first}-${rng.int(2019, 2026)}`
+    : shape < 10 ? syllableWord(rng)
+    : rng.chance(0.5) ? `${syllableWord(rng)}-${first}` : `${first}-${syllableWord(rng)}`;
   return stem + rng.pick(EXTENSIONS);
 }
 
 export function folderName(rng: Rng): string {
   const roll = rng.next();
-  return roll < 0.7 ? rng.pick(FOLDERS) : roll < 0.85 ? `${rng.pick(FOLDERS)}-${rng.pick(WORDS)}` : roll < 0.93 ? rng.pick(WORDS) : syllableWord(rng);
+  return roll < 0.45 ? rng.pick(FOLDERS) : roll < 0.55 ? `${rng.pick(FOLDERS)}-${rng.pick(WORDS)}` : roll < 0.65 ? rng.pick(WORDS) : syllableWord(rng);
 }
 
 export function recipient(rng: Rng): string {
-  const name = rng.pick(PEOPLE);
+  const name = rng.chance(0.5) ? rng.pick(PEOPLE) : syllableWord(rng);
   return rng.chance(0.3) ? `${name}@${rng.pick(DOMAINS)}` : name;
 }
 
@@ -95,17 +98,18 @@ export function syllableWord(rng: Rng): string {
   return rng.chance(0.3) ? word + consonants[rng.int(0, consonants.length - 1)]! : word;
 }
 
-/** a short message: half from the list, half composed of random words (so it must be copied, not recalled) */
+/** a short message: a fifth from the list, the rest composed of random words and syllables (so it must be copied, not recalled) */
 export function messageText(rng: Rng): string {
-  if (rng.chance(0.5)) return rng.pick(TEXTS);
-  const words = Array.from({ length: rng.int(2, 5) }, () => {
+  if (rng.chance(0.2)) return rng.pick(TEXTS);
+  const words = Array.from({ length: rng.int(1, 6) }, () => {
     const roll = rng.next();
-    return roll < 0.4 ? rng.pick(FILLER) : roll < 0.75 ? rng.pick(WORDS) : roll < 0.85 ? String(rng.int(1, 99)) : roll < 0.93 ? rng.pick(PEOPLE) : syllableWord(rng);
+    return roll < 0.3 ? rng.pick(FILLER) : roll < 0.55 ? rng.pick(WORDS) : roll < 0.62 ? String(rng.int(1, 99)) : roll < 0.7 ? rng.pick(PEOPLE) : syllableWord(rng);
   });
-  return words.join(' ');
+  const text = words.join(' ');
+  return rng.chance(0.25) ? text[0]!.toUpperCase() + text.slice(1) : text;
 }
 
 export function query(rng: Rng): string {
-  const one = (): string => (rng.chance(0.4) ? rng.pick(QUERIES) : rng.chance(0.7) ? rng.pick(WORDS) : syllableWord(rng));
+  const one = (): string => (rng.chance(0.25) ? rng.pick(QUERIES) : rng.chance(0.4) ? rng.pick(WORDS) : syllableWord(rng));
   return rng.chance(0.85) ? one() : `${one()} ${one()}`;
 }
