@@ -1,6 +1,6 @@
 // The relaxed-SIMD kernel module (build/wasm/llm-kernels-relaxed.wasm)
-// against the TypeScript twins and the plain module: Q8_0, Q4_K, Q5_K and
-// Q6_K matmuls bit for bit (quantized rows, random bytes including Q8_0
+// against the TypeScript twins and the plain module: Q8_0, Q4_0, Q5_0, Q4_K,
+// Q5_K and Q6_K matmuls bit for bit (quantized rows, random bytes including Q8_0
 // weight −128, activations holding −128), and the module choice. The file
 // runs twice: in-process (the first calls run V8's baseline tier, Liftoff)
 // and once more in a child with --no-liftoff (optimized code only), since
@@ -34,7 +34,7 @@ const tierChild = process.env.CHIMAERA_RELAXED_TIER_CHILD === '1';
 
 /** byte offsets of the f16 scales in one block, kept finite in random-byte rows */
 const SCALE_OFFSETS: Partial<Record<number, readonly number[]>> = {
-  [GgmlType.Q8_0]: [0], [GgmlType.Q4_K]: [0, 2], [GgmlType.Q5_K]: [0, 2], [GgmlType.Q6_K]: [208],
+  [GgmlType.Q8_0]: [0], [GgmlType.Q4_0]: [0], [GgmlType.Q5_0]: [0], [GgmlType.Q4_K]: [0, 2], [GgmlType.Q5_K]: [0, 2], [GgmlType.Q6_K]: [208],
 };
 
 type WeightSource = 'quantized' | 'random-bytes';
@@ -107,11 +107,11 @@ function checkMatmul(type: GgmlTypeId, nIn: number, nOut: number, tokens: number
   }
 }
 
-// (nIn, nOut, tokens): one token with ≥ 16 rows takes the quarter-stream tiles, ≥ 4 tokens the 8-row × 4-token tiles (relaxed), pairs of tokens the pair tiles, odd counts the leftovers
+// (nIn, nOut, tokens): one token with ≥ 16 rows takes the quarter-stream tiles, ≥ 4 tokens the 8-row × 4-token tiles (relaxed Q8_0; 4 × 4 for Q4_0/Q5_0), pairs of tokens the pair tiles, odd counts the leftovers
 const SHAPES_32: Array<[number, number, number]> = [[32, 3, 1], [96, 5, 2], [160, 7, 3], [896, 24, 1], [896, 21, 2], [4864, 6, 1], [896, 13, 9], [896, 37, 1], [96, 16, 4], [160, 17, 7], [896, 8, 6], [64, 27, 13]];
 const SHAPES_256: Array<[number, number, number]> = [[256, 3, 1], [512, 5, 3], [1792, 9, 2], [4864, 6, 1], [512, 9, 6], [1792, 7, 9]];
 
-for (const typeName of ['Q8_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const) {
+for (const typeName of ['Q8_0', 'Q4_0', 'Q5_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const) {
   const type = GgmlType[typeName] as GgmlTypeId;
   const shapes = ggmlTypeTraits(type)!.blockSize === 256 ? SHAPES_256 : SHAPES_32;
   for (const source of ['quantized', 'random-bytes'] as const) {
@@ -154,6 +154,18 @@ test('relaxed module: Q8_0 activations holding −128 (never written by the quan
   }
 });
 
+test('relaxed module: Q4_0 and Q5_0 activations holding −128 stay exact (the activation is the signed operand of the relaxed dot)', { skip }, () => {
+  for (const type of [GgmlType.Q4_0, GgmlType.Q5_0] as GgmlTypeId[]) {
+    for (const [nIn, nOut, tokens] of [[896, 13, 9], [160, 8, 4]] as Array<[number, number, number]>) {
+      const xStride = preparedBytes(type, nIn);
+      checkMatmul(type, nIn, nOut, tokens, 'random-bytes', nIn + nOut + type, (bytes, offset) => {
+        for (let t = 0; t < tokens; t++) bytes.fill(0x80, offset + t * xStride + 2, offset + t * xStride + 34);
+        bytes[offset + (tokens - 1) * xStride + xStride - 5] = 0x80;
+      });
+    }
+  }
+});
+
 test('kernel module choice: relaxed when wanted and valid, else plain with the reason', { skip }, () => {
   const plain = kernelWasmBytes();
   assert.equal(chooseKernelModule(plain, relaxedBytes, 'relaxed-if-supported').variant, 'relaxed-simd');
@@ -180,6 +192,6 @@ test('relaxed module: the same checks pass in optimized code only (a child proce
     env: { ...env, CHIMAERA_RELAXED_TIER_CHILD: '1' },
   });
   assert.equal(child.status, 0, `child run failed:\n${child.stdout}\n${child.stderr}`);
-  assert.match(child.stdout, /# pass 11\n/, `the child should pass the other 11 tests:\n${child.stdout}`);
+  assert.match(child.stdout, /# pass 16\n/, `the child should pass the other 16 tests:\n${child.stdout}`);
   assert.match(child.stdout, /# fail 0\n/);
 });

@@ -16,6 +16,7 @@
 
 import { fourHalves, int8BlockSums, laneSum, storeLanes, transposeReduce } from './simd';
 import { f16ToF32 } from './f16';
+import { octQuadQ4_0Relaxed, octQuadQ5_0Relaxed, quadQuadQ4_0Relaxed, quadQuadQ5_0Relaxed } from './q4_0-relaxed';
 
 const Q4_0_BYTES: usize = 18;
 const Q5_0_BYTES: usize = 22;
@@ -114,7 +115,9 @@ export function dotQ5_0(row: usize, x: usize, n: i32): f32 {
 // load8x8_s. Rows × 1 token (decode) puts four rows in the lanes; 1 row ×
 // tokens (prompt) puts four tokens in the lanes and reuses the unpacked block
 // for all four. Either way each lane is one (row, token) dot whose f32 sum
-// runs over the blocks in order with the reference's rounding.
+// runs over the blocks in order with the reference's rounding. The relaxed
+// build runs prompts (≥ 4 tokens) in 8 × 4 and 4 × 4 tiles of relaxed dots
+// (q4_0-relaxed.ts), with the same bits.
 
 /** i32x4 partial sums of widened weight quants (w0..w3: quants 0..7, 8..15, 16..23, 24..31) against the Q8_0 activation block at a */
 // @ts-ignore: decorator
@@ -233,6 +236,38 @@ function matmulTiled(
       rowsQuad(kind, blockBytes, weights + <usize>r * rowStride, <usize>quarter * rowStride, x, n, out + (<usize>r << 2), <usize>quarter << 2);
     }
     r = rowBegin + (quarter << 2);
+  }
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (tokens >= 4) {
+      for (; r + 8 <= rowEnd; r += 8) {
+        const row = weights + <usize>r * rowStride;
+        const outRow = out + (<usize>r << 2);
+        let t = 0;
+        for (; t + 4 <= tokens; t += 4) {
+          const a = x + <usize>t * xTokenStride;
+          const outToken = outRow + <usize>t * outTokenStride;
+          if (kind == 0) octQuadQ4_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
+          else octQuadQ5_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
+        }
+        for (; t < tokens; t++) {
+          rowsQuad(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
+          rowsQuad(kind, blockBytes, row + 4 * rowStride, rowStride, x + <usize>t * xTokenStride, n, outRow + 16 + <usize>t * outTokenStride, 4);
+        }
+      }
+      // prompts: 4 rows × 4 tokens relaxed tiles (q4_0-relaxed.ts), each row quad's last < 4 tokens by rowsQuad
+      for (; r + 4 <= rowEnd; r += 4) {
+        const row = weights + <usize>r * rowStride;
+        const outRow = out + (<usize>r << 2);
+        let t = 0;
+        for (; t + 4 <= tokens; t += 4) {
+          const a = x + <usize>t * xTokenStride;
+          const outToken = outRow + <usize>t * outTokenStride;
+          if (kind == 0) quadQuadQ4_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
+          else quadQuadQ5_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
+        }
+        for (; t < tokens; t++) rowsQuad(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
+      }
+    }
   }
   if (tokens < 4) {
     for (; r + 4 <= rowEnd; r += 4) {

@@ -39,7 +39,7 @@
 // same bits as dotQ8_0 (and the reference vecDotQ8_0).
 
 import { f16ToF32 } from './f16';
-import { addScaledSums, fourHalves, storeLanes, transposeReduce } from './simd';
+import { addScaledSums, fourHalves, storeLanes, storeOctQuad, transposeReduce } from './simd';
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
@@ -148,14 +148,7 @@ function dotOctQuadQ8_0Relaxed(row0: usize, rowStride: usize, x0: usize, xTokenS
     w4 += BLOCK_BYTES; w5 += BLOCK_BYTES; w6 += BLOCK_BYTES; w7 += BLOCK_BYTES;
     a0 += BLOCK_BYTES; a1 += BLOCK_BYTES; a2 += BLOCK_BYTES; a3 += BLOCK_BYTES;
   }
-  storeLanes(out, 4, accLow0);
-  storeLanes(out + 16, 4, accHigh0);
-  storeLanes(out + outTokenStride, 4, accLow1);
-  storeLanes(out + outTokenStride + 16, 4, accHigh1);
-  storeLanes(out + 2 * outTokenStride, 4, accLow2);
-  storeLanes(out + 2 * outTokenStride + 16, 4, accHigh2);
-  storeLanes(out + 3 * outTokenStride, 4, accLow3);
-  storeLanes(out + 3 * outTokenStride + 16, 4, accHigh3);
+  storeOctQuad(out, outTokenStride, accLow0, accHigh0, accLow1, accHigh1, accLow2, accHigh2, accLow3, accHigh3);
 }
 
 /** q8_0.ts dotQuadQ8_0 with relaxed dots: four rows (row0 + k·rowStride) · one token, f32 results at out + k·outLaneStride */

@@ -144,3 +144,17 @@ export function storeLanes(out: usize, laneStride: usize, lanes: v128): void {
   store<f32>(out + 2 * laneStride, f32x4.extract_lane(lanes, 2));
   store<f32>(out + 3 * laneStride, f32x4.extract_lane(lanes, 3));
 }
+
+/** an 8-row × 4-token tile's sums: token t's rows 0–3 (low_t) and 4–7 (high_t) at out + t·tokenStride, four bytes apart */
+// @ts-ignore: decorator
+@inline
+export function storeOctQuad(out: usize, tokenStride: usize, low0: v128, high0: v128, low1: v128, high1: v128, low2: v128, high2: v128, low3: v128, high3: v128): void {
+  storeLanes(out, 4, low0);
+  storeLanes(out + 16, 4, high0);
+  storeLanes(out + tokenStride, 4, low1);
+  storeLanes(out + tokenStride + 16, 4, high1);
+  storeLanes(out + 2 * tokenStride, 4, low2);
+  storeLanes(out + 2 * tokenStride + 16, 4, high2);
+  storeLanes(out + 3 * tokenStride, 4, low3);
+  storeLanes(out + 3 * tokenStride + 16, 4, high3);
+}
