@@ -33,16 +33,30 @@ function copyConstraint(sources: readonly string[] = SOURCES): CopyConstraint {
   return new CopyConstraint(new GrammarConstraint(masks, { encode }), sources);
 }
 
-/** the slow twin: re-walk the whole turn prefix; every piece of a copied argument must be a byte span of the escaped sources (a path segment not from the sole mention the previous segment came from) */
+/**
+ * The slow twin: re-walk the whole turn prefix. Every piece of a copied argument must occur in the
+ * escaped sources, at a start other than the sole mention the previous path segment came from, without
+ * running over the closing mark of a quotation it starts right after; a whole value may end only where
+ * such an occurrence is unquoted or reaches its closing mark.
+ */
 function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
-  const escaped = sources.map((s) => Buffer.from(JSON.stringify(s).slice(1, -1)));
-  const joined = Buffer.concat(escaped.flatMap((s) => [s, Buffer.from('\n')]));
-  const starts = (piece: number[]): number[] => {
+  const joined = Buffer.concat(sources.flatMap((s) => [Buffer.from(JSON.stringify(s).slice(1, -1)), Buffer.from('\n')]));
+  const word = (byte: number | undefined): boolean => byte !== undefined && (/[A-Za-z0-9]/.test(String.fromCharCode(byte)) || byte >= 0x80);
+  const opener = (at: number): string => (joined[at - 1] === 0x27 && !word(joined[at - 2]) ? "'" : joined[at - 1] === 0x22 && joined[at - 2] === 0x5c ? '"' : '');
+  const closes = (at: number, mark: string): boolean => (mark === "'" ? joined[at] === 0x27 && !word(joined[at + 1]) : mark === '"' && joined[at] === 0x5c && joined[at + 1] === 0x22);
+  const occurrences = (piece: number[], banned: number): number[] => {
     const out: number[] = [];
     if (piece.length === 0) return out;
-    for (let at = joined.indexOf(Buffer.from(piece)); at >= 0; at = joined.indexOf(Buffer.from(piece), at + 1)) out.push(at);
+    const needle = Buffer.from(piece);
+    for (let at = joined.indexOf(needle); at >= 0; at = joined.indexOf(needle, at + 1)) {
+      let crosses = false;
+      for (let c = at + 1; c < at + piece.length; c++) if (closes(c, opener(at))) crosses = true;
+      if (at !== banned && !crosses) out.push(at);
+    }
     return out;
   };
+  const mayEnd = (piece: number[], banned: number): boolean =>
+    piece.length === 0 || occurrences(piece, banned).some((at) => opener(at) === '' || closes(at + piece.length, opener(at)));
   const dfa = grammar.dfa;
   const cursor = dfa.startCursor();
   let piece: number[] = [];
@@ -54,9 +68,9 @@ function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
     const param = to >= 0 ? grammar.valueRegions[to]!.param : undefined;
     const copied = param !== undefined && param.wording !== 'model' && (param.type.kind === 'path' || param.type.kind === 'string' || param.type.kind === 'recipient');
     const left = from >= 0 ? grammar.valueRegions[from]!.param : undefined;
-    if (left !== undefined && from !== to && left.wording !== 'model' && (left.type.kind === 'string' || left.type.kind === 'recipient') && !quotationWhole(piece, escaped)) return false;
+    if (left !== undefined && from !== to && left.wording !== 'model' && (left.type.kind === 'string' || left.type.kind === 'recipient') && !mayEnd(piece, banned)) return false;
     if (copied && from === to && param.type.kind === 'path' && byte === 0x2f) {
-      const previous = starts(piece);
+      const previous = occurrences(piece, banned);
       banned = previous.length === 1 ? previous[0]! : -1;
       piece = [];
       continue;
@@ -67,25 +81,9 @@ function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
       continue;
     }
     piece.push(byte);
-    if (!starts(piece).some((at) => at !== banned)) return false;
+    if (occurrences(piece, banned).length === 0) return false;
   }
   return true;
-}
-
-/** a finished whole value may end here: some occurrence of it is not right after an opening quotation mark, or stops at the matching closing one */
-function quotationWhole(piece: number[], escaped: readonly Buffer[]): boolean {
-  if (piece.length === 0) return true;
-  const needle = Buffer.from(piece);
-  for (const source of escaped) {
-    for (let at = source.indexOf(needle); at >= 0; at = source.indexOf(needle, at + 1)) {
-      const before = source.subarray(0, at).toString('latin1');
-      const after = source.subarray(at + piece.length).toString('latin1');
-      if (/(^|[^A-Za-z0-9\x80-\xff])'$/.test(before)) { if (after.startsWith("'")) return true; }
-      else if (before.endsWith('\\"')) { if (after.startsWith('\\"')) return true; }
-      else return true;
-    }
-  }
-  return false;
 }
 
 /** one turn: at every choice pick an allowed token (by `choose`), checking each mask against the slow twin if asked */
@@ -169,7 +167,9 @@ test('a quotation is copied whole: once a text can only come from the start of a
   const close = Array.from(allowedIds(constraint.nextMask(), vocabulary.size)).filter((id) => vocabulary.tokenBytes(id)[0] === 0x22);
   assert.deepEqual(close, [], 'no token may close the text inside the quotation');
   runTurnPrefix(constraint, ' at 8');
-  assert.ok(allowedIds(constraint.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22), 'the closing mark is reached: the text may end');
+  const atEnd = Array.from(allowedIds(constraint.nextMask(), vocabulary.size));
+  assert.ok(atEnd.some((id) => vocabulary.tokenBytes(id)[0] === 0x22), 'the closing mark is reached: the text may end');
+  assert.ok(!atEnd.some((id) => vocabulary.tokenBytes(id)[0] === 0x5c), 'the closing mark itself (\\") is not copied into the text');
   // an unquoted span ends anywhere: "bob" after "send"
   const unquoted = copyConstraint();
   runTurnPrefix(unquoted, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bo');

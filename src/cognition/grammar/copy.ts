@@ -222,7 +222,12 @@ export class CopyConstraint implements TokenConstraint {
     }
     const text = this.text;
     const out: number[] = [];
-    for (const p of piece.ends) if (p < text.length && text[p] === byte) out.push(p + 1);
+    for (const p of piece.ends) {
+      if (p >= text.length || text[p] !== byte) continue;
+      // a quotation's closing mark is not part of what it quotes
+      if (this.quotations === 'whole' && this.closesAt(p, this.openerBefore(p - piece.length))) continue;
+      out.push(p + 1);
+    }
     return out.length === 0 ? null : { kind: 'span', ends: Int32Array.from(out), length: piece.length + 1 };
   }
 
@@ -234,15 +239,25 @@ export class CopyConstraint implements TokenConstraint {
    */
   private mayEnd(piece: Piece): boolean {
     if (piece.kind !== 'span' || this.quotations === 'cut') return true;
-    const text = this.text;
     for (const end of piece.ends) {
-      const start = end - piece.length;
-      const opener = start >= 1 && text[start - 1] === APOSTROPHE && (start < 2 || !isWordByte(text[start - 2]!)) ? APOSTROPHE
-        : start >= 2 && text[start - 1] === QUOTE && text[start - 2] === BACKSLASH ? QUOTE : 0;
-      if (opener === 0) return true;
-      if (opener === APOSTROPHE ? text[end] === APOSTROPHE : text[end] === BACKSLASH && text[end + 1] === QUOTE) return true;
+      const opener = this.openerBefore(end - piece.length);
+      if (opener === 0 || this.closesAt(end, opener)) return true;
     }
     return false;
+  }
+
+  /** the quotation mark a span starting at `start` opens with: an apostrophe not inside a word, an escaped double quote, or 0 */
+  private openerBefore(start: number): number {
+    const text = this.text;
+    if (start >= 1 && text[start - 1] === APOSTROPHE && (start < 2 || !isWordByte(text[start - 2]!))) return APOSTROPHE;
+    return start >= 2 && text[start - 1] === QUOTE && text[start - 2] === BACKSLASH ? QUOTE : 0;
+  }
+
+  /** whether the source closes a quotation opened by `opener` at `at` (an apostrophe not followed by a letter: "don't" goes on) */
+  private closesAt(at: number, opener: number): boolean {
+    const text = this.text;
+    if (opener === APOSTROPHE) return text[at] === APOSTROPHE && (at + 1 >= text.length || !isWordByte(text[at + 1]!));
+    return opener === QUOTE && text[at] === BACKSLASH && text[at + 1] === QUOTE;
   }
 
   /** [256] 1 = a token may start with this byte: a source byte that continues the piece, or any byte that is not a body byte */
