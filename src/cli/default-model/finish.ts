@@ -72,11 +72,10 @@ function stageNote(s: TrainingSummary, p: TrainingSummary): string {
   return `
 **Two stages.** This model was trained in two runs of the same script. Stage 1 (from a random
 init, seed ${p.seed}): ${p.totalSteps} steps, peak learning rate ${p.peakLearningRate}, ${p.tokensSeen.toLocaleString('en-US')} tokens, ${(p.trainSeconds / 60).toFixed(1)} min, final
-training loss ${last === undefined ? 'n/a' : last.loss.toFixed(3)}${last?.heldOut === undefined ? '' : `, held-out ${last.heldOut.toFixed(3)}`}. Its corpus drew message texts and search words from short
-lists, and the model learned to recall those instead of copying from the request, so stage 2
-(\`--init ${s.initFrom ?? 'the stage-1 model'}\`, same tokenizer) continued on the corpus as it is now, where half of
-the texts and some names are composed of random words and syllables. The figures above are
-stage 2's; in total: ${(p.totalSteps + s.totalSteps).toLocaleString('en-US')} steps, ${(p.tokensSeen + s.tokensSeen).toLocaleString('en-US')} tokens, ${((p.trainSeconds + s.trainSeconds) / 60).toFixed(1)} min of training.
+training loss ${last === undefined ? 'n/a' : last.loss.toFixed(3)}${last?.heldOut === undefined ? '' : `, held-out ${last.heldOut.toFixed(3)}`}, its held-out loss still falling. Stage 2
+(\`--init ${s.initFrom ?? 'the stage-1 model'}\`, the same tokenizer) continued on a fresh draw of the same corpus
+(seed ${s.seed}) at a lower peak learning rate. The figures above are stage 2's; in total:
+${(p.totalSteps + s.totalSteps).toLocaleString('en-US')} steps, ${(p.tokensSeen + s.tokensSeen).toLocaleString('en-US')} tokens, ${((p.trainSeconds + s.trainSeconds) / 60).toFixed(1)} min of training.
 `;
 }
 
@@ -194,8 +193,7 @@ ${failures.length === 0 ? 'No failures.' : `Misses (first ${failures.length}):\n
 
 ${s.previous === undefined
     ? `\`npm run train:default\` (scripts/train-default.ts; \`--steps ${s.totalSteps}\` for this exact step count, \`--workers ${s.workers}\`, seed ${s.seed}).`
-    : `\`npm run train:default -- --steps ${s.previous.totalSteps}\` trains stage 1 from scratch (on today's corpus; stage 1 of this file used the earlier
-corpus described above), then \`npm run train:default -- --init models/default/${DEFAULT_MODEL_FILE} --steps ${s.totalSteps} --peak ${s.peakLearningRate}\`
-runs stage 2.`} \`node --import tsx scripts/eval-default.ts\` re-runs the evaluation.
+    : `\`npm run train:default -- --steps ${s.previous.totalSteps}\` trains stage 1 from scratch (seed ${s.previous.seed}), then
+\`npm run train:default -- --init models/default/${DEFAULT_MODEL_FILE} --seed ${s.seed} --steps ${s.totalSteps} --peak ${s.peakLearningRate}\` runs stage 2.`} \`node --import tsx scripts/eval-default.ts\` re-runs the evaluation.
 `;
 }
