@@ -216,6 +216,19 @@ function tokensQuad(kind: i32, blockBytes: usize, row: usize, x: usize, xStride:
   storeLanes(out, outStride, acc);
 }
 
+/** one relaxed prompt tile of `rows` (8 or 4) rows × 4 tokens for Q4_0 (kind 0) or Q5_0 (kind 1) rows (q4_0-relaxed.ts) */
+// @ts-ignore: decorator
+@inline
+function relaxedTile(kind: i32, rows: i32, row0: usize, rowStride: usize, x0: usize, xTokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
+  if (rows == 8) {
+    if (kind == 0) octQuadQ4_0Relaxed(row0, rowStride, x0, xTokenStride, n, out, outTokenStride);
+    else octQuadQ5_0Relaxed(row0, rowStride, x0, xTokenStride, n, out, outTokenStride);
+  } else {
+    if (kind == 0) quadQuadQ4_0Relaxed(row0, rowStride, x0, xTokenStride, n, out, outTokenStride);
+    else quadQuadQ5_0Relaxed(row0, rowStride, x0, xTokenStride, n, out, outTokenStride);
+  }
+}
+
 /** the matmul contract for Q4_0 (kind 0) or Q5_0 (kind 1) rows, tiled (see above), leftovers by the single dot */
 // @ts-ignore: decorator
 @inline
@@ -239,33 +252,21 @@ function matmulTiled(
   }
   if (ASC_FEATURE_RELAXED_SIMD) {
     if (tokens >= 4) {
-      for (; r + 8 <= rowEnd; r += 8) {
-        const row = weights + <usize>r * rowStride;
-        const outRow = out + (<usize>r << 2);
-        let t = 0;
-        for (; t + 4 <= tokens; t += 4) {
-          const a = x + <usize>t * xTokenStride;
-          const outToken = outRow + <usize>t * outTokenStride;
-          if (kind == 0) octQuadQ4_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
-          else octQuadQ5_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
+      // prompts: 8 rows × 4 tokens relaxed tiles, then 4 × 4 for a last row quad (q4_0-relaxed.ts); each group's last < 4 tokens by rowsQuad
+      for (let group = 8; group >= 4; group -= 4) {
+        for (; r + group <= rowEnd; r += group) {
+          const row = weights + <usize>r * rowStride;
+          const outRow = out + (<usize>r << 2);
+          let t = 0;
+          for (; t + 4 <= tokens; t += 4) {
+            relaxedTile(kind, group, row, rowStride, x + <usize>t * xTokenStride, xTokenStride, n, outRow + <usize>t * outTokenStride, outTokenStride);
+          }
+          for (; t < tokens; t++) {
+            for (let quad = 0; quad < group; quad += 4) {
+              rowsQuad(kind, blockBytes, row + <usize>quad * rowStride, rowStride, x + <usize>t * xTokenStride, n, outRow + (<usize>quad << 2) + <usize>t * outTokenStride, 4);
+            }
+          }
         }
-        for (; t < tokens; t++) {
-          rowsQuad(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
-          rowsQuad(kind, blockBytes, row + 4 * rowStride, rowStride, x + <usize>t * xTokenStride, n, outRow + 16 + <usize>t * outTokenStride, 4);
-        }
-      }
-      // prompts: 4 rows × 4 tokens relaxed tiles (q4_0-relaxed.ts), each row quad's last < 4 tokens by rowsQuad
-      for (; r + 4 <= rowEnd; r += 4) {
-        const row = weights + <usize>r * rowStride;
-        const outRow = out + (<usize>r << 2);
-        let t = 0;
-        for (; t + 4 <= tokens; t += 4) {
-          const a = x + <usize>t * xTokenStride;
-          const outToken = outRow + <usize>t * outTokenStride;
-          if (kind == 0) quadQuadQ4_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
-          else quadQuadQ5_0Relaxed(row, rowStride, a, xTokenStride, n, outToken, outTokenStride);
-        }
-        for (; t < tokens; t++) rowsQuad(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
       }
     }
   }
