@@ -41,7 +41,7 @@
  */
 
 import { fail } from '../../common/index.ts';
-import type { TokenConstraint, TokenMask } from '../../llm/index.ts';
+import { isWordByte, type TokenConstraint, type TokenMask } from '../../llm/index.ts';
 import { HOME_ROOT } from '../actions.ts';
 import type { ActionGrammar } from './compile.ts';
 import type { GrammarConstraint } from './constraint.ts';
@@ -293,11 +293,6 @@ function soleStart(piece: Piece): number {
   const start = piece.ends[0]! - piece.length;
   for (const end of piece.ends) if (end - piece.length !== start) return -1;
   return start;
-}
-
-/** letters, digits and UTF-8 bytes: an apostrophe after one is inside a word (it's), not an opening quote */
-function isWordByte(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte >= 0x80;
 }
 
 /** [stateCount] fewest bytes from each state to a state inside a copied body (BFS over reversed edges) */

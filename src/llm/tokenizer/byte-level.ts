@@ -96,3 +96,8 @@ export function encodeUtf8Into(text: string, start: number, end: number, out: Ui
   }
   return length;
 }
+
+/** a byte of a word: ASCII letters and digits, and every byte of a multi-byte UTF-8 character (≥ 0x80) */
+export function isWordByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte >= 0x80;
+}

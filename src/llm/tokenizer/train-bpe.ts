@@ -25,7 +25,7 @@
  */
 
 import { fail } from '../../common/index.ts';
-import { BYTE_TO_CHAR } from './byte-level.ts';
+import { BYTE_TO_CHAR, isWordByte } from './byte-level.ts';
 import { PRE_TOKENIZER_PATTERNS, preTokenizerFromPattern, splitWords } from './pre-tokenizer.ts';
 
 export const DEFAULT_SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'] as const;
@@ -153,11 +153,6 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainingO
     added_tokens_decoder: Object.fromEntries(addedTokens.map((t) => [String(t.id), { content: t.content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true }])),
   };
   return { tokenizerJson, tokenizerConfig, merges, vocabSize: symbolText.length + specials.length };
-}
-
-/** letters, digits and UTF-8 lead/continuation bytes */
-function isWordByte(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte >= 0x80;
 }
 
 /** `symbols` with every (left, right) pair, scanned left to right, replaced by `merged` */
