@@ -48,7 +48,7 @@ const TARGET_EXACT_MATCH = 0.9;
  * measured subset score; see MODEL_CARD.md). The shipped model does not reach the target yet:
  * raise this to TARGET_EXACT_MATCH when a retrained model does.
  */
-const SHIPPED_FLOOR = 0.55;
+const SHIPPED_FLOOR = 0.75;
 
 async function subsetReport() {
   const loaded = loadDefaultModel(new Uint8Array(readFileSync(modelUrl)));

@@ -23,6 +23,8 @@ export interface TrainingSummary {
   readonly merges: number;
   readonly conversations: number;
   readonly examples: number;
+  /** copy drills trained on besides the conversations (absent in older logs: none) */
+  readonly copyDrills?: number;
   readonly corpusTokens: number;
   readonly targetTokens: number;
   readonly maxTokens: number;
@@ -135,7 +137,12 @@ ${s.corpusTokens.toLocaleString('en-US')} tokens, of which ${s.targetTokens.toLo
 the assistant-turn tokens the model chooses; the grammar literals the decoder forces (the
 <tool_call> frame, keys, the rest of a tool name) are fed as input but not taught.
 
-The tokenizer was learned on the first 4,000 conversations with same-class merges
+${s.copyDrills === undefined || s.copyDrills === 0 ? '' : `Copy drills: ${s.copyDrills.toLocaleString('en-US')} more sequences (corpus.ts \`copyDrill\`), each a passage of request-like words
+(names, file names, message texts, random syllables) then one whole-word stretch of it again, the
+loss on the repeat after its first token: copying token by token, which conversations teach only a
+few tokens at a time.
+
+`}The tokenizer was learned on the first 4,000 conversations with same-class merges
 (src/llm/tokenizer/train-bpe.ts, \`pairs: 'same-class'\`): no merge joins letters or digits with a
 space or punctuation, so a name is spelled by the same tokens in the request (" notes", "'notes")
 as in a JSON value ("\\"notes"), and copying it is token for token.
@@ -163,8 +170,11 @@ ${report.items} held-out requests written by hand separately from the training t
 planning path (assemblePrompt 'compact' → LlmPlanner → grammar constraint with copied arguments,
 greedy decoding on our engine). Copied arguments (src/cognition/grammar/copy.ts, asked for by the
 file's metadata): paths, recipients, search words and message texts are spelled from spans of the
-request (a path segment by segment), so the model chooses where a value starts and stops but cannot
-drift to a name it saw in training; reply and ask_user text stay free. Exact match = the first action's tool and arguments equal the expected ones
+request (a path segment by segment) that start and end on whole words, take a quotation whole or not
+at all, and do not reuse what an earlier argument copied, so the model chooses where a value starts
+and stops but cannot drift to a name it saw in training; at the start of each piece the candidates
+are scored whole by the model (mean log-probability per token, llm/sampling/alternatives.ts) rather
+than committed at their first token; reply and ask_user text stay free. Exact match = the first action's tool and arguments equal the expected ones
 (for "about the system" items only the tool \`reply\` is checked, as wording is free);
 out-of-scope items must be a \`reply\` saying it cannot do it or does not know.
 
@@ -184,9 +194,11 @@ ${failures.length === 0 ? 'No failures.' : `Misses (first ${failures.length}):\n
   long requests or several steps in one request often fail. Replies after observations are
   template-like.
 - Paths must be named the way the corpus names them (\`/home/F/N\`, \`F/N\`, \`N in my F folder\`, …).
-- It picks the tool well but still copies unreliably: message texts after a colon, texts whose
-  quotation starts with a contraction-like letter ('the …', 's…': Qwen2's pre-tokenizer splits "'t"),
-  and paths composed from two mentions ("N in my F folder") are where most misses are.
+- Where it misses, it is mostly in what it copies: which stretch a message text is, and paths
+  composed from two mentions ("N in my F folder", rename targets). The model has not learned to copy
+  token by token (its loss on the second token of a copied name is still 3–6 nats, about what it
+  would be without reading the request): the copy constraint spells the values, and the model only
+  ranks the stretches the constraint offers, often preferring short common words ("the", "to").
 - Use the compact prompt style and a small budget (≈ 512 tokens): it never saw the <tools> block.
 
 ## Reproduce

@@ -115,8 +115,8 @@ export class GrammarConstraint implements TokenConstraint {
     return out;
   }
 
-  /** tokens spelling `bytes` exactly: the model's BPE when it does, else longest match */
-  private tokenize(bytes: Uint8Array): Int32Array {
+  /** tokens spelling `bytes` exactly: the model's BPE when it does, else longest match (empty if no token starts with a byte) */
+  tokenize(bytes: Uint8Array): Int32Array {
     const { vocabulary } = this.masks;
     if (this.options.encode !== undefined) {
       let text: string | undefined;

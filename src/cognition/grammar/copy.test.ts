@@ -35,28 +35,74 @@ function copyConstraint(sources: readonly string[] = SOURCES): CopyConstraint {
 
 /**
  * The slow twin: re-walk the whole turn prefix. Every piece of a copied argument must occur in the
- * escaped sources, at a start other than the sole mention the previous path segment came from, without
- * running over the closing mark of a quotation it starts right after; a whole value may end only where
- * such an occurrence is unquoted or reaches its closing mark.
+ * escaped sources, at a word start other than the sole mention the previous path segment came from,
+ * without running over the closing mark of a quotation it starts right after, with a word after
+ * each space, and such that copying on reaches a word's end; a piece may end only where such an
+ * occurrence ends a word, and a whole value only where it is also unquoted or reaches its closing
+ * mark. A whole value starts inside no quotation but at its start and runs over no quotation mark
+ * and nothing an earlier argument copied from one place. (Words: letters, digits and UTF-8; "-_.@'"
+ * between two of them join one name.)
  */
 function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
   const joined = Buffer.concat(sources.flatMap((s) => [Buffer.from(JSON.stringify(s).slice(1, -1)), Buffer.from('\n')]));
   const word = (byte: number | undefined): boolean => byte !== undefined && (/[A-Za-z0-9]/.test(String.fromCharCode(byte)) || byte >= 0x80);
   const opener = (at: number): string => (joined[at - 1] === 0x27 && !word(joined[at - 2]) ? "'" : joined[at - 1] === 0x22 && joined[at - 2] === 0x5c ? '"' : '');
   const closes = (at: number, mark: string): boolean => (mark === "'" ? joined[at] === 0x27 && !word(joined[at + 1]) : mark === '"' && joined[at] === 0x5c && joined[at + 1] === 0x22);
-  const occurrences = (piece: number[], banned: number): number[] => {
+  const joiner = (byte: number | undefined): boolean => byte !== undefined && "-_.@'".includes(String.fromCharCode(byte));
+  const quoteMark = (at: number): boolean => joined[at] === 0x27 || (joined[at] === 0x5c && joined[at + 1] === 0x22);
+  const startsWord = (at: number): boolean =>
+    !word(joined[at - 1]) && !(joiner(joined[at - 1]) && word(joined[at - 2]) && word(joined[at])) && joined[at] !== 0x20 && joined[at] !== 0x0a && !quoteMark(at);
+  // a space only with one more word after it in the source
+  const spacesContinue = (at: number, length: number): boolean => {
+    for (let c = at; c < at + length; c++) if (joined[c] === 0x20 && !word(joined[c + 1])) return false;
+    return true;
+  };
+  // copying on from `end` reaches a place the piece may end
+  const finishes = (end: number, path: boolean): boolean => {
+    for (let q = end; ; q++) {
+      if (endsWord(q)) return true;
+      if (q >= joined.length || joined[q] === 0x0a || (path && joined[q] === 0x2f) || (!path && marks.has(q)) || (joined[q] === 0x20 && !word(joined[q + 1]))) return false;
+    }
+  };
+  const endsWord = (at: number): boolean =>
+    !(word(joined[at]) && word(joined[at - 1])) && !(joiner(joined[at]) && word(joined[at + 1]) && word(joined[at - 1])) &&
+    !(joiner(joined[at - 1]) && word(joined[at - 2]) && word(joined[at])) &&
+    joined[at - 1] !== 0x20 && joined[at - 1] !== 0x27 && joined[at - 1] !== 0x5c && !(joined[at - 1] === 0x22 && joined[at - 2] === 0x5c);
+  // quotations (each closed in its own source): whole values start inside one only at its start and run over no mark
+  const inside = new Set<number>();
+  const marks = new Set<number>();
+  const latin1 = joined.toString('latin1');
+  for (const [pattern, width] of [[/\\"([^\n]*?)\\"/g, 2], [/(?<![A-Za-z0-9\x80-\xff])'((?:[^'\n]|'(?=[A-Za-z0-9\x80-\xff]))*?)'(?![A-Za-z0-9\x80-\xff])/g, 1]] as const) {
+    for (const match of latin1.matchAll(pattern)) {
+      const start = match.index + width;
+      const close = start + match[1]!.length;
+      for (let m = start - width; m < start; m++) marks.add(m);
+      for (let m = close; m < close + width; m++) marks.add(m);
+      for (let m = start + 1; m < close; m++) inside.add(m);
+    }
+  }
+  // what earlier arguments copied from one place only
+  const used = new Set<number>();
+  const markUsed = (piece: number[], banned: number, path: boolean): void => {
+    const found = occurrences(piece, banned, path);
+    if (found.length === 1) for (let c = found[0]!; c < found[0]! + piece.length; c++) used.add(c);
+  };
+  const occurrences = (piece: number[], banned: number, path: boolean): number[] => {
     const out: number[] = [];
     if (piece.length === 0) return out;
     const needle = Buffer.from(piece);
     for (let at = joined.indexOf(needle); at >= 0; at = joined.indexOf(needle, at + 1)) {
       let crosses = false;
       for (let c = at + 1; c < at + piece.length; c++) if (closes(c, opener(at))) crosses = true;
-      if (at !== banned && !crosses) out.push(at);
+      let stops = false; // a whole value runs over no quotation mark and nothing an earlier argument took
+      for (let c = at; c < at + piece.length; c++) if (marks.has(c) || used.has(c) || (joined[c] === 0x20 && used.has(c + 1))) stops = true;
+      const quotesOk = path || (!inside.has(at) && !stops);
+      if (at !== banned && !crosses && quotesOk && startsWord(at) && spacesContinue(at, piece.length) && finishes(at + piece.length, path)) out.push(at);
     }
     return out;
   };
-  const mayEnd = (piece: number[], banned: number): boolean =>
-    piece.length === 0 || occurrences(piece, banned).some((at) => opener(at) === '' || closes(at + piece.length, opener(at)));
+  const mayEnd = (piece: number[], banned: number, whole: boolean): boolean =>
+    piece.length === 0 || occurrences(piece, banned, !whole).some((at) => endsWord(at + piece.length) && (!whole || opener(at) === '' || closes(at + piece.length, opener(at))));
   const dfa = grammar.dfa;
   const cursor = dfa.startCursor();
   let piece: number[] = [];
@@ -68,9 +114,13 @@ function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
     const param = to >= 0 ? grammar.valueRegions[to]!.param : undefined;
     const copied = param !== undefined && param.wording !== 'model' && (param.type.kind === 'path' || param.type.kind === 'string' || param.type.kind === 'recipient');
     const left = from >= 0 ? grammar.valueRegions[from]!.param : undefined;
-    if (left !== undefined && from !== to && left.wording !== 'model' && (left.type.kind === 'string' || left.type.kind === 'recipient') && !mayEnd(piece, banned)) return false;
+    const leftCopied = left !== undefined && left.wording !== 'model' && (left.type.kind === 'path' || left.type.kind === 'string' || left.type.kind === 'recipient');
+    if (leftCopied && from !== to && !mayEnd(piece, banned, left.type.kind !== 'path')) return false;
+    if (leftCopied && from !== to && piece.length > 0) markUsed(piece, banned, left.type.kind === 'path');
     if (copied && from === to && param.type.kind === 'path' && byte === 0x2f) {
-      const previous = occurrences(piece, banned);
+      if (!mayEnd(piece, banned, false)) return false;
+      markUsed(piece, banned, true);
+      const previous = occurrences(piece, banned, true);
       banned = previous.length === 1 ? previous[0]! : -1;
       piece = [];
       continue;
@@ -81,7 +131,7 @@ function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
       continue;
     }
     piece.push(byte);
-    if (occurrences(piece, banned).length === 0) return false;
+    if (occurrences(piece, banned, param.type.kind === 'path').length === 0) return false;
   }
   return true;
 }
@@ -170,10 +220,36 @@ test('a quotation is copied whole: once a text can only come from the start of a
   const atEnd = Array.from(allowedIds(constraint.nextMask(), vocabulary.size));
   assert.ok(atEnd.some((id) => vocabulary.tokenBytes(id)[0] === 0x22), 'the closing mark is reached: the text may end');
   assert.ok(!atEnd.some((id) => vocabulary.tokenBytes(id)[0] === 0x5c), 'the closing mark itself (\\") is not copied into the text');
-  // an unquoted span ends anywhere: "bob" after "send"
+  // no text starts inside the quotation or runs into it from outside
+  const inside = copyConstraint();
+  runTurnPrefix(inside, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bob", "text": "');
+  assert.ok(!allowedIds(inside.nextMask(), vocabulary.size).includes(encode('you')[0]!), '"you at 8" starts inside the quotation');
+  assert.ok(!allowedIds(inside.nextMask(), vocabulary.size).includes(encode('bob')[0]!), '"bob" is the recipient already: the text does not copy it again');
+  const across = copyConstraint();
+  runTurnPrefix(across, '<tool_call>\n{"name": "share.send", "arguments": {"to": "me", "text": "send bob');
+  assert.ok(!allowedIds(across.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x20), '"send bob" cannot run on into the quotation');
+  // an unquoted span ends at any word's end: "bob" after "send", not "bo"
   const unquoted = copyConstraint();
   runTurnPrefix(unquoted, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bo');
+  assert.ok(!allowedIds(unquoted.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22), 'not inside "bob"');
+  runTurnPrefix(unquoted, 'b');
   assert.ok(allowedIds(unquoted.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22));
+});
+
+test('whole words: a piece starts where a word starts and ends where one ends', () => {
+  const constraint = copyConstraint(['Delete log.txt in the old folder', '/home']);
+  runTurnPrefix(constraint, '<tool_call>\n{"name": "fs.read", "arguments": {"path": "/home/');
+  const allowed = allowedIds(constraint.nextMask(), vocabulary.size);
+  const starts = new Set(Array.from(allowed, (id) => String.fromCharCode(vocabulary.tokenBytes(id)[0]!)));
+  for (const first of ['D', 'l', 'i', 't', 'o', 'f']) assert.ok(starts.has(first), `a segment may start with ${first}`);
+  for (const inside of ['e', 'g', 'x', 'd', 'r']) assert.ok(!starts.has(inside), `no segment starts inside a word (${inside})`);
+  runTurnPrefix(constraint, 'ol');
+  assert.ok(!allowedIds(constraint.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x2f), '"ol" does not end a word');
+  runTurnPrefix(constraint, 'd/log');
+  const afterLog = allowedIds(constraint.nextMask(), vocabulary.size);
+  assert.ok(!afterLog.some((id) => vocabulary.tokenBytes(id)[0] === 0x22), '"log" is part of the name "log.txt"');
+  runTurnPrefix(constraint, '.txt');
+  assert.ok(allowedIds(constraint.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22), '"log.txt" ends a name');
 });
 
 test('a path segment is not copied twice in a row from the same mention, but may be when the request says it twice', () => {
@@ -231,3 +307,53 @@ function runTurnPrefix(constraint: CopyConstraint, text: string): void {
     at += vocabulary.tokenBytes(best).length;
   }
 }
+
+test('alternatives: at a piece start every whole piece the rules allow, each one spelled exactly once chosen', () => {
+  const constraint = copyConstraint();
+  runTurnPrefix(constraint, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bob", "text": "');
+  const offered = constraint.alternatives();
+  assert.ok(offered !== null);
+  const texts = offered.candidates.map((c) => new TextDecoder().decode(Uint8Array.from(Array.from(c.tokens).flatMap((id) => [...vocabulary.tokenBytes(id)]))));
+  const endsOf = (text: string): string[] => {
+    const candidate = offered.candidates[texts.indexOf(text)]!;
+    return Array.from(candidate.ends, (count) => new TextDecoder().decode(Uint8Array.from(Array.from(candidate.tokens.subarray(0, count)).flatMap((id) => [...vocabulary.tokenBytes(id)]))));
+  };
+  // a quotation is offered whole; an unquoted stretch ends at any word's end (within its source)
+  assert.deepEqual(endsOf('see you at 8'), ['see you at 8']);
+  assert.deepEqual(endsOf('show me agenda.md in my'), ['show', 'show me', 'show me agenda.md', 'show me agenda.md in', 'show me agenda.md in my']); // (the test grammar's strings hold five words)
+  assert.ok(!texts.some((t) => /^(eeting|md|txt|\\| )/.test(t)), 'no piece starts inside a word or a name, on a quotation mark or a space');
+  assert.ok(!texts.some((t) => /(\\|\\"| )$/.test(t)), 'no piece ends inside an escape, on a quotation mark or a space');
+  assert.equal(offered.closers.length, 1);
+  // choosing any end of any candidate makes the masks spell exactly it, then the closing quote
+  const rng = new Rng(8);
+  for (let trial = 0; trial < 12; trial++) {
+    const candidate = rng.int(0, offered.candidates.length - 1);
+    const ends = offered.candidates[candidate]!.ends;
+    const count = ends[rng.int(0, ends.length - 1)]!;
+    const chosen = copyConstraint();
+    runTurnPrefix(chosen, '<tool_call>\n{"name": "share.send", "arguments": {"to": "bob", "text": "');
+    chosen.alternatives();
+    chosen.choose(candidate, count, 0);
+    const text = runTurn(chosen, (allowed) => allowed[0]!);
+    const value = parseActionTurn(`<tool_call>\n{"name": "share.send", "arguments": {"to": "bob", "text": "${text}`, grammar)[0]!.args['text'];
+    const expected = new TextDecoder().decode(Uint8Array.from(Array.from(offered.candidates[candidate]!.tokens.subarray(0, count)).flatMap((id) => [...vocabulary.tokenBytes(id)])));
+    assert.equal(value, expected);
+  }
+});
+
+test('alternatives: a path segment closes with "/" (another segment) or the quote; none inside a plan or outside a copied body', () => {
+  const constraint = copyConstraint();
+  runTurnPrefix(constraint, '<tool_call>\n{"name": "fs.read", "arguments": {"path": "/home/');
+  const offered = constraint.alternatives()!;
+  assert.deepEqual(offered.closers.map((ids) => new Set(Array.from(ids, (id) => vocabulary.tokenBytes(id)[0]))), [new Set([0x2f]), new Set([0x22])]);
+  const meetings = offered.candidates.findIndex((c) => c.tokens[0] === encode('meetings')[0] && c.ends[0] === 1);
+  assert.ok(meetings >= 0, '"meetings" is offered');
+  constraint.choose(meetings, 1, 0);
+  assert.equal(constraint.alternatives(), null, 'a chosen piece is being written');
+  runTurnPrefix(constraint, 'meetings/');
+  assert.ok(constraint.alternatives() !== null, 'the next segment is a new choice');
+  const outside = copyConstraint();
+  for (const id of outside.forcedTokens(64)) outside.accept(id);
+  assert.equal(outside.alternatives(), null, 'the tool name is not copied');
+  assert.throws(() => outside.choose(0, 1, 0), (error: unknown) => isChimaeraError(error) && error.code === 'arg.invalid');
+});

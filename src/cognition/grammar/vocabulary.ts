@@ -49,6 +49,20 @@ export class TokenVocabulary {
   /** longest matchable token [bytes] */
   readonly maxTokenBytes: number;
 
+  private readonly byFirstByte = new Map<number, Int32Array>();
+
+  /** the matchable ids whose bytes start with `byte` (ascending; computed once per byte) */
+  idsStartingWith(byte: number): Int32Array {
+    let ids = this.byFirstByte.get(byte);
+    if (ids === undefined) {
+      const out: number[] = [];
+      for (let id = 0; id < this.size; id++) if (this.matchable[id] === 1 && this.bytes[this.offsets[id]!] === byte) out.push(id);
+      ids = Int32Array.from(out);
+      this.byFirstByte.set(byte, ids);
+    }
+    return ids;
+  }
+
   /** from each id's bytes; ids with `matchable[id] = 0` (or empty bytes) stay out of the trie */
   constructor(tokenBytes: readonly Uint8Array[], matchable: Uint8Array, textual: Uint8Array = new Uint8Array(tokenBytes.length)) {
     const size = tokenBytes.length;

@@ -12,10 +12,25 @@
  *          mask ← nextMask()              sample among the allowed ids
  *          accept(id)                     the constraint advances over the token
  *
+ * Before a greedy choice the loop may also ask for alternatives() — whole
+ * pieces to score with the model and choose() between (alternatives.ts).
+ *
  * A mask comes in the smallest of three forms (XGrammar's adaptive storage):
  * a sorted allow-list (a literal admits 1–3 ids), a sorted deny-list (a string
  * body admits almost everything) or a bitset over the vocabulary.
  */
+
+/** what a constraint offers at a choice between whole pieces */
+export interface Alternatives {
+  readonly candidates: readonly {
+    /** the tokens of the candidate's longest form */
+    readonly tokens: Int32Array;
+    /** ascending token counts (≥ 1) after which the piece may end */
+    readonly ends: Int32Array;
+  }[];
+  /** the token sets that may end a piece: [k] = ids of the tokens that close it the k-th way */
+  readonly closers: readonly Int32Array[];
+}
 
 /** which ids may come next; ids index the logits ([vocab]) */
 export type TokenMask =
@@ -35,6 +50,14 @@ export interface TokenConstraint {
   forcedTokens(limit: number): readonly number[];
   /** only the end of the text is possible (or it was accepted): generation stops */
   isComplete(): boolean;
+  /**
+   * Optional, asked before a greedy (temperature 0) choice: the whole pieces
+   * the next stretch must be one of, for the loop to score whole
+   * (alternatives.ts); null or absent = choose token by token.
+   */
+  alternatives?(): Alternatives | null;
+  /** after alternatives(): the winner — its first `count` tokens' text then a token of closer set `closer`; the masks hold to it */
+  choose?(candidate: number, count: number, closer: number): void;
 }
 
 /** how many ids a mask admits over a vocabulary of `vocabSize` ids */

@@ -17,7 +17,10 @@
  * constraint's mask, and a continuation the constraint forces is fed without
  * sampling: its ids are accepted, streamed and evaluated in one batch with the
  * token before them (the first ones with the prompt), so a literal of n tokens
- * costs one forward pass instead of n. Generation ends ('eos') when the
+ * costs one forward pass instead of n. At temperature 0, where the constraint
+ * offers whole alternatives (a value copied from the request), they are
+ * scored whole by the model first (alternatives.ts) and the constraint holds
+ * the masks to the winner. Generation ends ('eos') when the
  * constraint is complete or an end token is sampled. Forced tokens count
  * towards maxTokens. Without a constraint the loop is exactly the plain one.
  */
@@ -26,6 +29,7 @@ import { fail } from '../../common/index.ts';
 import { Sampler, type SamplerOptions } from './sampler.ts';
 import { StopStringMatcher } from './stop-strings.ts';
 import type { TokenConstraint } from './constraint.ts';
+import { scoreAlternatives } from './alternatives.ts';
 
 /** the part of an inference context generation uses (InferenceContext fits) */
 export interface GenerationContext {
@@ -34,7 +38,8 @@ export interface GenerationContext {
   readonly length: number;
   tokens(): Int32Array;
   truncate(length: number): void;
-  evaluate(tokens: ArrayLike<number>, options?: { logits?: 'last' }): Float32Array;
+  /** 'last' → [vocab] (may be a reused buffer); 'all' → a new [tokens, vocab] */
+  evaluate(tokens: ArrayLike<number>, options?: { logits?: 'last' | 'all' }): Float32Array;
 }
 
 /** the part of a tokenizer generation uses (llm/tokenizer's Tokenizer fits) */
@@ -133,6 +138,13 @@ export async function generate(context: GenerationContext, promptTokens: ArrayLi
   while (stopReason !== 'stop-string' && generated.length < options.maxTokens) {
     if (options.signal?.aborted) { stopReason = 'cancelled'; break; }
     if (constraint?.isComplete() === true) { stopReason = 'eos'; break; }
+    const offered = sampler.options.temperature <= 0 ? constraint?.alternatives?.() : null;
+    if (offered != null) {
+      const atChoice = Float32Array.from(logits); // the context's buffer is overwritten by scoring
+      const best = scoreAlternatives(context, atChoice, offered);
+      if (best !== null) constraint?.choose?.(best.candidate, best.count, best.closer);
+      logits = atChoice;
+    }
     const id = sampler.sample(logits, constraint?.nextMask());
     if (stopTokens.has(id)) { constraint?.accept(id); stopReason = 'eos'; break; }
     constraint?.accept(id);
