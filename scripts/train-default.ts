@@ -15,14 +15,16 @@
 //        --engine wasm|javascript (wasm: the WASM SIMD training kernels, build/wasm/train-kernels.wasm, when built),
 //        --init FILE (a second stage: start from that model's weights and tokenizer instead of a random
 //        init and a new BPE; its training-log.json is kept as `previous`), --peak LR (3e-3),
-//        --hidden H (128; a multiple of 64) and --layers L (4): the model's shape
+//        --hidden H (128; a multiple of 64) and --layers L (4): the model's shape,
+//        --drills F (0): the share of copy drills among the examples (corpus.ts copyDrill; an
+//        experiment: 0.25 over 52 min did not make the model copy, see the 2026-11-30 note)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../src/common/index.ts';
 import { createGrammarMasks, renderActionTurn, TokenVocabulary, type ToolSpec } from '../src/cognition/index.ts';
 import { Tokenizer, trainByteLevelBpe, type Qwen2Config } from '../src/llm/index.ts';
 import { Qwen2Parameters } from '../src/train/index.ts';
-import { conversationPrompt, generateConversations, promptTokens, teacherTurn, TOOLS, type Conversation } from '../src/cli/default-model/corpus.ts';
+import { conversationPrompt, copyDrill, generateConversations, promptTokens, teacherTurn, TOOLS, type Conversation } from '../src/cli/default-model/corpus.ts';
 import { encodeDefaultModel, loadDefaultModel, DEFAULT_MODEL_FILE } from '../src/cli/default-model/model-file.ts';
 import type { TrainingSummary } from '../src/cli/default-model/finish.ts';
 
@@ -92,11 +94,26 @@ function toExample(c: Conversation): Example | undefined {
   for (let i = 0; i < turn.ids.length; i++) if (turn.chosen[i]) targets[prompt.length - 1 + i] = turn.ids[i]!;
   return { tokens, targets };
 }
-const examples = conversations.map(toExample).filter((e): e is Example => e !== undefined);
+/** copy drills (corpus.ts copyDrill) added to the conversations: this share of all examples */
+const DRILL_SHARE = Number(option('drills', '0'));
+function drillExample(rng: Rng): Example {
+  const { passage, stretch } = copyDrill(rng);
+  const separator = tokenizer.specialTokens.get('<|endoftext|>')!;
+  const copy = tokenizer.encode(stretch, { specialTokens: 'as-text' });
+  const tokens = Int32Array.from([separator, ...tokenizer.encode(passage, { specialTokens: 'as-text' }), separator, ...copy]);
+  const targets = new Int32Array(tokens.length).fill(-1);
+  // every token of the stretch after its first (the first says where it starts)
+  for (let i = tokens.length - copy.length; i < tokens.length - 1; i++) targets[i] = tokens[i + 1]!;
+  return { tokens, targets };
+}
+const conversationExamples = conversations.map(toExample).filter((e): e is Example => e !== undefined);
+const drillRng = new Rng(SEED + 2);
+const drills = Array.from({ length: Math.round((conversationExamples.length * DRILL_SHARE) / (1 - DRILL_SHARE)) }, () => drillExample(drillRng));
+const examples = [...conversationExamples, ...drills];
 const heldOutExamples = heldOut.map(toExample).filter((e): e is Example => e !== undefined);
 const positions = examples.reduce((s, e) => s + e.tokens.length, 0);
 const counted = examples.reduce((s, e) => s + e.targets.filter((t) => t >= 0).length, 0);
-log(`corpus: ${examples.length} examples (${conversations.length - examples.length} over ${MAX_TOKENS} tokens left out), ${positions} tokens, ${counted} target tokens; mean ${(positions / examples.length).toFixed(1)} tokens`);
+log(`corpus: ${conversationExamples.length} conversations (${conversations.length - conversationExamples.length} over ${MAX_TOKENS} tokens left out) and ${drills.length} copy drills, ${positions} tokens, ${counted} target tokens; mean ${(positions / examples.length).toFixed(1)} tokens`);
 
 // ── 3. workers ─────────────────────────────────────────────────────────────
 
@@ -248,7 +265,7 @@ log(`trained in ${(trainSeconds / 60).toFixed(1)} min, ${tokensSeen} tokens seen
 
 const summary = {
   seed: SEED, workers: WORKERS, config: CONFIG, parameters: parameterCount, vocabulary: tokenizer.vocabSize, merges,
-  conversations: CONVERSATIONS, examples: examples.length, corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
+  conversations: CONVERSATIONS, examples: conversationExamples.length, copyDrills: drills.length, corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
   peakLearningRate: PEAK_LR, weightDecay: WEIGHT_DECAY, engine: ENGINE, totalSteps: stepsDone, plannedSteps: totalSteps, tokensSeen, trainSeconds, totalSeconds: elapsed(), secondsPerStepCalibrated, curve,
   ...(previousRun === undefined ? {} : { initFrom: INIT, previous: previousRun }),
 };

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGrammarMasks, GrammarConstraint, parseActionTurn, renderActionTurn, TokenVocabulary, type ToolSpec } from '../../cognition/index.ts';
 import { Tokenizer, trainByteLevelBpe } from '../../llm/index.ts';
-import { conversationPrompt, generateConversations, promptTokens, teacherTurnTokens, TOOLS } from './corpus.ts';
+import { Rng } from '../../common/index.ts';
+import { conversationPrompt, copyDrill, generateConversations, promptTokens, teacherTurnTokens, TOOLS } from './corpus.ts';
 import { EVAL_SET, evalSubset } from './eval-set.ts';
 
 const tools = TOOLS as readonly ToolSpec[];
@@ -20,6 +21,20 @@ test('the same seed gives the same conversations; another seed gives others', ()
   assert.deepEqual(generateConversations(5, 200), a);
   const b = generateConversations(6, 200);
   assert.notDeepEqual(b, a);
+});
+
+test('a copy drill repeats a whole-word stretch of its passage, deterministically by seed', () => {
+  const draw = (seed: number): ReturnType<typeof copyDrill>[] => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 300 }, () => copyDrill(rng));
+  };
+  const drills = draw(3);
+  assert.deepEqual(draw(3), drills);
+  for (const { passage, stretch } of drills) {
+    assert.ok(stretch.length > 0 && !stretch.startsWith(' ') && !stretch.endsWith(' '));
+    assert.ok(` ${passage} `.includes(` ${stretch} `), `${JSON.stringify(stretch)} is not a stretch of ${JSON.stringify(passage)}`);
+  }
+  assert.ok(new Set(drills.map((d) => d.stretch.split(' ').length)).size >= 6, 'stretches of many lengths');
 });
 
 test('the mix has every kind of round and every tool as a first action', () => {

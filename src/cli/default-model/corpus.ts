@@ -27,6 +27,7 @@ import {
 import { maskAllows, type Tokenizer } from '../../llm/index.ts';
 import { clarifyIntent, outOfScopeIntent, selfIntent } from './dialogue.ts';
 import { INTENT_GENERATORS, type Intent } from './intents.ts';
+import { fileName, folderName, messageText, recipient, syllableWord } from './slots.ts';
 
 export const TOOLS = createToolRegistry().list();
 
@@ -174,6 +175,30 @@ function startsWith(bytes: Uint8Array, at: number, piece: Uint8Array): boolean {
   if (at + piece.length > bytes.length) return false;
   for (let i = 0; i < piece.length; i++) if (bytes[at + i] !== piece[i]) return false;
   return true;
+}
+
+/**
+ * A copy drill: a passage of request-like words (names, file names, message
+ * texts, syllables) and one word-aligned stretch of it to be repeated. Not a
+ * conversation: the training script lays it out as `<|endoftext|>` passage
+ * `<|endoftext|>` stretch and teaches every token of the stretch after its
+ * first. Copying names and texts token by token ("induction") is what the
+ * planner needs most and what a small model learns last from conversations
+ * alone, where each example holds a few copied tokens among many others.
+ * (Tried on the default model's shape: a quarter of the examples over 52 min
+ * took the drills' own copy loss from 4.9 to 2.7 nats per token but did not
+ * make the model copy in conversations; `train:default --drills` is off by
+ * default.)
+ */
+export function copyDrill(rng: Rng): { readonly passage: string; readonly stretch: string } {
+  const words: string[] = [];
+  for (let n = rng.int(4, 10); n > 0; n--) {
+    const roll = rng.next();
+    words.push(...(roll < 0.4 ? messageText(rng) : roll < 0.6 ? fileName(rng) : roll < 0.75 ? recipient(rng) : roll < 0.9 ? syllableWord(rng) : folderName(rng)).split(' '));
+  }
+  const length = rng.int(1, Math.min(8, words.length));
+  const from = rng.int(0, words.length - length);
+  return { passage: words.join(' '), stretch: words.slice(from, from + length).join(' ') };
 }
 
 /** `count` conversations from `seed` */
