@@ -30,6 +30,8 @@ export interface ToolParam {
    * user dictated), so a model that copies arguments (grammar/copy.ts) draws it from there
    */
   readonly wording?: 'model' | 'quoted';
+  /** an earlier parameter of the same tool this value may not equal (fs.move's `to` is not its `from`); a model that copies arguments is held to it */
+  readonly differsFrom?: string;
 }
 
 /** a need before labels are attached (the daemon adds each argument's label) */

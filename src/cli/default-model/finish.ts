@@ -171,7 +171,8 @@ planning path (assemblePrompt 'compact' → LlmPlanner → grammar constraint wi
 greedy decoding on our engine). Copied arguments (src/cognition/grammar/copy.ts, asked for by the
 file's metadata): paths, recipients, search words and message texts are spelled from spans of the
 request (a path segment by segment) that start and end on whole words, take a quotation whole or not
-at all, and do not reuse what an earlier argument copied, so the model chooses where a value starts
+at all, do not reuse what an earlier argument copied, and keep fs.move's destination different from
+its source, so the model chooses where a value starts
 and stops but cannot drift to a name it saw in training; at the start of each piece the candidates
 are scored whole by the model (mean log-probability per token, llm/sampling/alternatives.ts) rather
 than committed at their first token; reply and ask_user text stay free. Exact match = the first action's tool and arguments equal the expected ones

@@ -16,6 +16,7 @@ import { allowedIds, GrammarMasks } from './mask.ts';
 import { parseActionTurn } from './parse.ts';
 import { TEST_GRAMMAR_OPTIONS, TEST_TOOLS } from './test-tools.ts';
 import { TokenVocabulary } from './vocabulary.ts';
+import type { ToolParam, ToolSpec } from '../tool-spec.ts';
 
 const root = new URL('../../../models/default/', import.meta.url);
 const tokenizer = Tokenizer.fromTokenizerJson(JSON.parse(readFileSync(new URL('tokenizer.json', root), 'utf8')), JSON.parse(readFileSync(new URL('tokenizer_config.json', root), 'utf8')));
@@ -40,7 +41,8 @@ function copyConstraint(sources: readonly string[] = SOURCES): CopyConstraint {
  * each space, and such that copying on reaches a word's end; a piece may end only where such an
  * occurrence ends a word, and a whole value only where it is also unquoted or reaches its closing
  * mark. A whole value starts inside no quotation but at its start and runs over no quotation mark
- * and nothing an earlier argument copied from one place. (Words: letters, digits and UTF-8; "-_.@'"
+ * and nothing an earlier argument copied from one place; a path segment holds a space only inside a
+ * quotation. (Words: letters, digits and UTF-8; "-_.@'"
  * between two of them join one name.)
  */
 function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
@@ -61,7 +63,7 @@ function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
   const finishes = (end: number, path: boolean): boolean => {
     for (let q = end; ; q++) {
       if (endsWord(q)) return true;
-      if (q >= joined.length || joined[q] === 0x0a || (path && joined[q] === 0x2f) || (!path && marks.has(q)) || (joined[q] === 0x20 && !word(joined[q + 1]))) return false;
+      if (q >= joined.length || joined[q] === 0x0a || (path && (joined[q] === 0x2f || (joined[q] === 0x20 && !inside.has(q)))) || (!path && marks.has(q)) || (joined[q] === 0x20 && !word(joined[q + 1]))) return false;
     }
   };
   const endsWord = (at: number): boolean =>
@@ -96,7 +98,9 @@ function prefixCopies(text: Uint8Array, sources: readonly string[]): boolean {
       for (let c = at + 1; c < at + piece.length; c++) if (closes(c, opener(at))) crosses = true;
       let stops = false; // a whole value runs over no quotation mark and nothing an earlier argument took
       for (let c = at; c < at + piece.length; c++) if (marks.has(c) || used.has(c) || (joined[c] === 0x20 && used.has(c + 1))) stops = true;
-      const quotesOk = path || (!inside.has(at) && !stops);
+      let spaced = false; // a path segment holds a space only inside a quotation
+      for (let c = at; c < at + piece.length; c++) if (joined[c] === 0x20 && !inside.has(c)) spaced = true;
+      const quotesOk = path ? !spaced : !inside.has(at) && !stops;
       if (at !== banned && !crosses && quotesOk && startsWord(at) && spacesContinue(at, piece.length) && finishes(at + piece.length, path)) out.push(at);
     }
     return out;
@@ -249,7 +253,9 @@ test('whole words: a piece starts where a word starts and ends where one ends', 
   const afterLog = allowedIds(constraint.nextMask(), vocabulary.size);
   assert.ok(!afterLog.some((id) => vocabulary.tokenBytes(id)[0] === 0x22), '"log" is part of the name "log.txt"');
   runTurnPrefix(constraint, '.txt');
-  assert.ok(allowedIds(constraint.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22), '"log.txt" ends a name');
+  const afterName = allowedIds(constraint.nextMask(), vocabulary.size);
+  assert.ok(afterName.some((id) => vocabulary.tokenBytes(id)[0] === 0x22), '"log.txt" ends a name');
+  assert.ok(!afterName.some((id) => vocabulary.tokenBytes(id)[0] === 0x20), 'a path segment takes no unquoted space ("log.txt in")');
 });
 
 test('a path segment is not copied twice in a row from the same mention, but may be when the request says it twice', () => {
@@ -356,4 +362,23 @@ test('alternatives: a path segment closes with "/" (another segment) or the quot
   for (const id of outside.forcedTokens(64)) outside.accept(id);
   assert.equal(outside.alternatives(), null, 'the tool name is not copied');
   assert.throws(() => outside.choose(0, 1, 0), (error: unknown) => isChimaeraError(error) && error.code === 'arg.invalid');
+});
+
+test('differsFrom: fs.move\'s "to" may not close equal to its "from", and no alternative offers that', () => {
+  const pathParam = (name: string, differsFrom?: string): ToolParam => ({ name, type: { kind: 'path', maxLength: 40 }, description: name, role: 'target', ...(differsFrom === undefined ? {} : { differsFrom }) });
+  const move: ToolSpec = { name: 'fs.move', description: 'move', params: [pathParam('from'), pathParam('to', 'from')], risk: 'write', needs: () => [], run: () => Promise.reject(new Error('not run')) };
+  const moveMasks = new GrammarMasks(compileActionGrammar([move], TEST_GRAMMAR_OPTIONS), vocabulary, { endTokenId });
+  const sources = copySources([{ role: 'user', content: 'rename notes/todo.txt to done.txt' }]);
+  const constraint = new CopyConstraint(new GrammarConstraint(moveMasks, { encode }), sources);
+  runTurnPrefix(constraint, '<tool_call>\n{"name": "fs.move", "arguments": {"from": "/home/notes/todo.txt", "to": "/home/notes/');
+  const offered = constraint.alternatives()!;
+  const spelled = (tokens: Int32Array, count: number): string => new TextDecoder().decode(Uint8Array.from(Array.from(tokens.subarray(0, count)).flatMap((id) => [...vocabulary.tokenBytes(id)])));
+  const ends = offered.candidates.flatMap((c) => Array.from(c.ends, (count) => spelled(c.tokens, count)));
+  assert.ok(ends.includes('done.txt'), 'the new name is offered');
+  assert.ok(!ends.includes('todo.txt'), 'the old name is not: "to" would equal "from"');
+  runTurnPrefix(constraint, 'todo.txt');
+  assert.ok(!allowedIds(constraint.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22), '"to" cannot close equal to "from"');
+  const other = new CopyConstraint(new GrammarConstraint(moveMasks, { encode }), sources);
+  runTurnPrefix(other, '<tool_call>\n{"name": "fs.move", "arguments": {"from": "/home/notes/todo.txt", "to": "/home/notes/done.txt');
+  assert.ok(allowedIds(other.nextMask(), vocabulary.size).some((id) => vocabulary.tokenBytes(id)[0] === 0x22));
 });

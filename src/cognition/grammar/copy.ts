@@ -12,7 +12,8 @@
  *
  *   string, recipient   the whole body is one substring of a source
  *   path                every segment (the text between two '/') is one
- *                       substring of a source: "/home/meetings/agenda.md"
+ *                       substring of a source, with no space unless quoted:
+ *                       "/home/meetings/agenda.md"
  *                       from "agenda.md in my meetings folder"
  *                       and a segment is not copied twice in a row from
  *                       the same mention ("/home/notes/notes" needs "notes"
@@ -24,6 +25,9 @@
  *                       quotes is copied whole or not at all, not cut where
  *                       the model's attention wanders (path segments may
  *                       come from inside one: '/home/notes/a.txt')
+ *   differs from        a value that ToolParam.differsFrom ties to an earlier
+ *                       one does not close equal to it (fs.move's `to` is
+ *                       not its `from`)
  *   one use             a string or recipient copies nothing an earlier
  *                       argument of the turn copied (from one place only):
  *                       the text of a message is not its recipient, nor the
@@ -131,6 +135,12 @@ export class CopyConstraint implements TokenConstraint {
   private readonly quoted: { readonly inside: Uint8Array; readonly marks: Uint8Array };
   /** [text.length + 1] 1 on what earlier arguments of this turn copied (from one place only): a whole value copies none of it */
   private readonly used: Uint8Array;
+  /** [regions] the region whose last value this one may not equal (ToolParam.differsFrom), or −1 */
+  private readonly differs: Int32Array;
+  /** the bytes of the value being written (its body so far) */
+  private body: number[] = [];
+  /** region → the bytes of the last value written there */
+  private readonly values = new Map<number, string>();
   /** [256] the positions just after each occurrence of a byte in `text` where a word starts (a piece's first byte) */
   private readonly after: readonly Int32Array[];
   private piece: Piece = START;
@@ -160,9 +170,11 @@ export class CopyConstraint implements TokenConstraint {
     this.after = after;
     this.quoted = quotationMap(text);
     this.used = new Uint8Array(text.length + 1);
-    this.finishes = { path: finishable(text, 'path'), whole: finishable(text, 'whole', this.quoted.marks) };
+    this.finishes = { path: finishable(text, 'path', this.quoted), whole: finishable(text, 'whole', this.quoted) };
     this.modes = regionModes(inner.masks.grammar);
     this.distance = distancesToCopiedBodies(inner.masks.grammar, this.modes);
+    const regions = inner.masks.grammar.valueRegions;
+    this.differs = Int32Array.from(regions, ({ tool, param }) => (param.differsFrom === undefined ? -1 : regions.findIndex((r) => r.tool === tool && r.param.name === param.differsFrom)));
   }
 
   /** the grammar's cursor (read-only use) */
@@ -269,6 +281,7 @@ export class CopyConstraint implements TokenConstraint {
     const forced = known && this.inner.continuationTokens(1)[0] === id;
     const finished: number[] = [];
     const piece = !known || id === this.inner.masks.endTokenId ? this.piece : this.walk(vocabulary.tokenBytes(id), forced, finished);
+    if (piece !== null && known) this.trackValues(vocabulary.tokenBytes(id));
     this.inner.accept(id); // the grammar rejects what it does not admit (typed error)
     if (piece === null) {
       fail('grammar.token_rejected', `token ${id} spells an argument that is not in the conversation (${this.inner.masks.grammar.dfa.context[this.inner.cursor.state]})`, { id });
@@ -297,6 +310,30 @@ export class CopyConstraint implements TokenConstraint {
     return this.inner.textSoFar();
   }
 
+  /** keep `body` and `values` up to date over a token's bytes (from the cursor, before the grammar takes them) */
+  private trackValues(bytes: Uint8Array): void {
+    const dfa = this.inner.masks.grammar.dfa;
+    const probe: GrammarCursor = { ...this.inner.cursor };
+    for (const byte of bytes) {
+      const from = dfa.region[probe.state]!;
+      if (!dfa.step(probe, byte)) return;
+      const to = dfa.region[probe.state]!;
+      if (from === to && to >= 0) this.body.push(byte);
+      else if (to >= 0) this.body = [];
+      else if (from >= 0) this.values.set(from, String.fromCharCode(...this.body));
+    }
+  }
+
+  /** whether the value of `region`, its body being `body` then `extra`, equals what it must differ from */
+  private equalsForbidden(region: number, body: readonly number[], extra: ArrayLike<number>): boolean {
+    const other = this.differs[region]!;
+    const forbidden = other < 0 ? undefined : this.values.get(other);
+    if (forbidden === undefined || forbidden.length !== body.length + extra.length) return false;
+    for (let i = 0; i < body.length; i++) if (forbidden.charCodeAt(i) !== body[i]) return false;
+    for (let i = 0; i < extra.length; i++) if (forbidden.charCodeAt(body.length + i) !== extra[i]) return false;
+    return true;
+  }
+
   /**
    * The piece state after `bytes` from the cursor, or null if they leave the
    * sources (or the grammar) inside a copied body; `forced` bytes are taken
@@ -307,15 +344,23 @@ export class CopyConstraint implements TokenConstraint {
     const dfa = this.inner.masks.grammar.dfa;
     const probe: GrammarCursor = { ...this.inner.cursor };
     let piece: Piece = this.piece;
+    /** the body bytes these bytes add (after `this.body`, or from nothing once a value opens) */
+    let body: readonly number[] = this.body;
+    const extra: number[] = [];
     for (let i = 0; i < bytes.length; i++) {
       const byte = bytes[i]!;
       const from = dfa.region[probe.state]!;
       if (!dfa.step(probe, byte)) return null;
       const to = dfa.region[probe.state]!;
+      if (from === to && to >= 0) extra.push(byte);
+      else if (to >= 0) {
+        body = [];
+        extra.length = 0;
+      }
       const mode = to >= 0 ? this.modes[to]! : 'free';
       if (mode === 'free') {
-        // the closing quote of a value: its last piece ends a word (and a span pinned to a quotation runs to its end)
-        if (from >= 0 && from !== to && !this.mayEnd(piece, this.modes[from]!) && !forced) return null;
+        // the closing quote of a value: its last piece ends a word (and a span pinned to a quotation runs to its end), and it is not a value it must differ from
+        if (from >= 0 && from !== to && !forced && (!this.mayEnd(piece, this.modes[from]!) || this.equalsForbidden(from, body, extra))) return null;
         if (from >= 0 && from !== to) noteFinished(piece, finished);
         if (to < 0) piece = START; // outside any body: the next value starts afresh
         continue;
@@ -348,13 +393,18 @@ export class CopyConstraint implements TokenConstraint {
     const text = this.text;
     const out: number[] = [];
     for (const p of piece.ends) {
-      if (p >= text.length || text[p] !== byte || finishes[p + 1] !== 1 || (mode === 'whole' && this.wholeStopsAt(p))) continue;
+      if (p >= text.length || text[p] !== byte || finishes[p + 1] !== 1 || (mode === 'whole' ? this.wholeStopsAt(p) : this.segmentStopsAt(p))) continue;
       if (byte === SPACE && !spaceContinues(text, p)) continue;
       // a quotation's closing mark is not part of what it quotes
       if (this.quotations === 'whole' && closesAt(this.text, p, openerBefore(this.text, p - piece.length))) continue;
       out.push(p + 1);
     }
     return out.length === 0 ? null : { kind: 'span', ends: Int32Array.from(out), length: piece.length + 1 };
+  }
+
+  /** whether a path segment stops before the byte at `at`: a space outside a quotation ("ideas.txt to" is no name) */
+  private segmentStopsAt(at: number): boolean {
+    return this.text[at] === SPACE && this.quoted.inside[at] !== 1;
   }
 
   /** whether a whole value stops before the byte at `at`: a quotation mark, a stretch an earlier argument took, or a space before one */
@@ -394,11 +444,12 @@ export class CopyConstraint implements TokenConstraint {
     const ends: number[] = [];
     for (let at = start; at < text.length && at - start < MAX_ALTERNATIVE_BYTES; at++) {
       const byte = text[at]!;
-      if (byte === SOURCE_BREAK || (mode === 'path' && byte === SLASH) || (mode === 'whole' && this.wholeStopsAt(at))) break;
+      if (byte === SOURCE_BREAK || (mode === 'path' && byte === SLASH) || (mode === 'whole' ? this.wholeStopsAt(at) : this.segmentStopsAt(at))) break;
       if (at > start && closesAt(this.text, at, opener)) break;
       if (byte === SPACE && !spaceContinues(text, at)) break;
       if (!dfa.step(probe, byte) || dfa.region[probe.state] !== region) break;
-      if (endsWord(text, at + 1) && (mode === 'path' || opener === 0 || closesAt(this.text, at + 1, opener))) ends.push(at + 1);
+      const whole = mode === 'path' || opener === 0 || closesAt(this.text, at + 1, opener);
+      if (endsWord(text, at + 1) && whole && !this.equalsForbidden(region, this.body, text.subarray(start, at + 1))) ends.push(at + 1);
     }
     return ends;
   }
@@ -487,12 +538,17 @@ function spaceContinues(text: Uint8Array, at: number): boolean {
   return at + 1 < text.length && isWordByte(text[at + 1]!);
 }
 
-/** [text.length + 1] 1 where a piece that reached this position can go on copying to a place it may end (see `finishes`); a whole value stops at quotation `marks` */
-function finishable(text: Uint8Array, mode: 'path' | 'whole', marks?: Uint8Array): Uint8Array {
+/**
+ * [text.length + 1] 1 where a piece that reached this position can go on copying to a place it may
+ * end (see `finishes`): a whole value stops at quotation marks, a path segment at '/' and at a space
+ * outside a quotation
+ */
+function finishable(text: Uint8Array, mode: 'path' | 'whole', quoted: { readonly inside: Uint8Array; readonly marks: Uint8Array }): Uint8Array {
   const out = new Uint8Array(text.length + 1);
   for (let at = text.length; at >= 1; at--) {
     const byte = text[at];
-    const blocked = byte === SOURCE_BREAK || (mode === 'path' && byte === SLASH) || marks?.[at] === 1 || (byte === SPACE && !spaceContinues(text, at));
+    const stops = mode === 'path' ? byte === SLASH || (byte === SPACE && quoted.inside[at] !== 1) : quoted.marks[at] === 1;
+    const blocked = byte === SOURCE_BREAK || stops || (byte === SPACE && !spaceContinues(text, at));
     const goesOn = at < text.length && !blocked && out[at + 1] === 1;
     out[at] = endsWord(text, at) || goesOn ? 1 : 0;
   }

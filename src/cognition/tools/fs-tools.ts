@@ -187,7 +187,7 @@ export const fsAppend: ToolSpec<ToolEnvironment> = {
 export const fsMove: ToolSpec<ToolEnvironment> = {
   name: 'fs.move',
   description: 'Move or rename a file or folder under /home (the destination must not exist).',
-  params: [pathParam('what to move', 'from'), pathParam('its new path', 'to')],
+  params: [pathParam('what to move', 'from'), { ...pathParam('its new path', 'to'), differsFrom: 'from' }],
   risk: 'write',
   needs: (args) => [...pathNeeds('write', text(args, 'from'), 'from'), ...pathNeeds('write', text(args, 'to'), 'to')],
   run: async (env, args) => {
