@@ -138,7 +138,7 @@ export class CopyConstraint implements TokenConstraint {
   /** [regions] the region whose last value this one may not equal (ToolParam.differsFrom), or −1 */
   private readonly differs: Int32Array;
   /** the bytes of the value being written (its body so far) */
-  private body: number[] = [];
+  private body: readonly number[] = [];
   /** region → the bytes of the last value written there */
   private readonly values = new Map<number, string>();
   /** [256] the positions just after each occurrence of a byte in `text` where a word starts (a piece's first byte) */
@@ -279,16 +279,17 @@ export class CopyConstraint implements TokenConstraint {
     const known = Number.isInteger(id) && id >= 0 && id < vocabulary.size;
     // a token the grammar forces (e.g. the closing quote at a value's longest) is taken whatever the copy rules say
     const forced = known && this.inner.continuationTokens(1)[0] === id;
-    const finished: number[] = [];
-    const piece = !known || id === this.inner.masks.endTokenId ? this.piece : this.walk(vocabulary.tokenBytes(id), forced, finished);
-    if (piece !== null && known) this.trackValues(vocabulary.tokenBytes(id));
+    const effects: WalkEffects = { finished: [], closed: [], body: this.body };
+    const piece = !known || id === this.inner.masks.endTokenId ? this.piece : this.walk(vocabulary.tokenBytes(id), forced, effects);
     this.inner.accept(id); // the grammar rejects what it does not admit (typed error)
     if (piece === null) {
       fail('grammar.token_rejected', `token ${id} spells an argument that is not in the conversation (${this.inner.masks.grammar.dfa.context[this.inner.cursor.state]})`, { id });
     }
     this.piece = piece;
     if (piece.kind === 'start') this.quotations = 'whole';
-    for (let i = 0; i < finished.length; i += 2) this.used.fill(1, finished[i]!, finished[i]! + finished[i + 1]!);
+    for (let i = 0; i < effects.finished.length; i += 2) this.used.fill(1, effects.finished[i]!, effects.finished[i]! + effects.finished[i + 1]!);
+    for (const { region, value } of effects.closed) this.values.set(region, value);
+    this.body = effects.body;
     this.offered = null;
     if (this.plan !== null && known) {
       const bytes = vocabulary.tokenBytes(id);
@@ -310,20 +311,6 @@ export class CopyConstraint implements TokenConstraint {
     return this.inner.textSoFar();
   }
 
-  /** keep `body` and `values` up to date over a token's bytes (from the cursor, before the grammar takes them) */
-  private trackValues(bytes: Uint8Array): void {
-    const dfa = this.inner.masks.grammar.dfa;
-    const probe: GrammarCursor = { ...this.inner.cursor };
-    for (const byte of bytes) {
-      const from = dfa.region[probe.state]!;
-      if (!dfa.step(probe, byte)) return;
-      const to = dfa.region[probe.state]!;
-      if (from === to && to >= 0) this.body.push(byte);
-      else if (to >= 0) this.body = [];
-      else if (from >= 0) this.values.set(from, String.fromCharCode(...this.body));
-    }
-  }
-
   /** whether the value of `region`, its body being `body` then `extra`, equals what it must differ from */
   private equalsForbidden(region: number, body: readonly number[], extra: ArrayLike<number>): boolean {
     const other = this.differs[region]!;
@@ -337,10 +324,10 @@ export class CopyConstraint implements TokenConstraint {
   /**
    * The piece state after `bytes` from the cursor, or null if they leave the
    * sources (or the grammar) inside a copied body; `forced` bytes are taken
-   * anyway (a piece they break is released). Pieces that end on the way and
-   * could only have come from one place go into `finished` (start, length).
+   * anyway (a piece they break is released). What accepting the bytes would
+   * change besides the piece goes into `effects`, when given.
    */
-  private walk(bytes: Uint8Array, forced = false, finished: number[] = []): Piece | null {
+  private walk(bytes: Uint8Array, forced = false, effects?: WalkEffects): Piece | null {
     const dfa = this.inner.masks.grammar.dfa;
     const probe: GrammarCursor = { ...this.inner.cursor };
     let piece: Piece = this.piece;
@@ -361,7 +348,10 @@ export class CopyConstraint implements TokenConstraint {
       if (mode === 'free') {
         // the closing quote of a value: its last piece ends a word (and a span pinned to a quotation runs to its end), and it is not a value it must differ from
         if (from >= 0 && from !== to && !forced && (!this.mayEnd(piece, this.modes[from]!) || this.equalsForbidden(from, body, extra))) return null;
-        if (from >= 0 && from !== to) noteFinished(piece, finished);
+        if (from >= 0 && from !== to && effects !== undefined) {
+          noteFinished(piece, effects.finished);
+          effects.closed.push({ region: from, value: String.fromCharCode(...body, ...extra) });
+        }
         if (to < 0) piece = START; // outside any body: the next value starts afresh
         continue;
       }
@@ -371,7 +361,7 @@ export class CopyConstraint implements TokenConstraint {
       }
       if (mode === 'path' && byte === SLASH) {
         if (!this.mayEnd(piece, 'path') && !forced) return null;
-        noteFinished(piece, finished);
+        if (effects !== undefined) noteFinished(piece, effects.finished);
         piece = { kind: 'start', banned: soleStart(piece) }; // the next segment: not the same mention again
         continue;
       }
@@ -380,6 +370,7 @@ export class CopyConstraint implements TokenConstraint {
       if (span === null && !forced) return null;
       piece = span ?? FREE;
     }
+    if (effects !== undefined) effects.body = [...body, ...extra];
     return piece;
   }
 
@@ -573,6 +564,16 @@ function followsPlan(bytes: Uint8Array, plan: { readonly bytes: Uint8Array; read
   if (bytes.length === 0) return false;
   for (let i = 0; i < n; i++) if (bytes[i] !== plan.bytes[plan.at + i]) return false;
   return true;
+}
+
+/** what accepting a token changes besides the piece (walk fills it) */
+interface WalkEffects {
+  /** pieces that ended and could only have come from one place: start, length, start, length, … */
+  readonly finished: number[];
+  /** values closed on the way: their region and body bytes */
+  readonly closed: { readonly region: number; readonly value: string }[];
+  /** the body of the value being written after the bytes */
+  body: readonly number[];
 }
 
 /** record a piece that ended and had one possible start, as (start, length) */
