@@ -81,6 +81,13 @@ function offsetTotal(xa: v128, xb: v128, byteOnes: v128, offsets: v128): v128 {
   return i32x4.add(pairTotals, i32x4.shuffle(pairTotals, pairTotals, 2, 3, 0, 1));
 }
 
+/** offsetTotal of the activation block at a */
+// @ts-ignore: decorator
+@inline
+function tokenOffset(a: usize, byteOnes: v128, offsets: v128): v128 {
+  return offsetTotal(v128.load(a, 2), v128.load(a, 18), byteOnes, offsets);
+}
+
 /** acc + one block's products per lane in the reference's order: Q4_0 f32(f32(sumi·d_w)·d_x), Q5_0 f32(f32(d_w·d_x)·sumi) */
 // @ts-ignore: decorator
 @inline
@@ -111,22 +118,10 @@ function quadQuadTile(kind: i32, blockBytes: usize, row0: usize, rowStride: usiz
     const low3 = unsignedLow(kind, w3), high3 = unsignedHigh(kind, w3);
     const rowScales = fourHalves(w0, rowStride);
     const tokenScales = fourHalves(a0, xTokenStride);
-    let xa = v128.load(a0, 2), xb = v128.load(a0, 18);
-    let sums = i32x4.sub(transposeReduce(unsignedSums(low0, high0, xa, xb, ones), unsignedSums(low1, high1, xa, xb, ones),
-      unsignedSums(low2, high2, xa, xb, ones), unsignedSums(low3, high3, xa, xb, ones)), offsetTotal(xa, xb, byteOnes, offsets));
-    acc0 = addBlock(kind, acc0, sums, rowScales, i32x4.shuffle(tokenScales, tokenScales, 0, 0, 0, 0));
-    xa = v128.load(a1, 2); xb = v128.load(a1, 18);
-    sums = i32x4.sub(transposeReduce(unsignedSums(low0, high0, xa, xb, ones), unsignedSums(low1, high1, xa, xb, ones),
-      unsignedSums(low2, high2, xa, xb, ones), unsignedSums(low3, high3, xa, xb, ones)), offsetTotal(xa, xb, byteOnes, offsets));
-    acc1 = addBlock(kind, acc1, sums, rowScales, i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1));
-    xa = v128.load(a2, 2); xb = v128.load(a2, 18);
-    sums = i32x4.sub(transposeReduce(unsignedSums(low0, high0, xa, xb, ones), unsignedSums(low1, high1, xa, xb, ones),
-      unsignedSums(low2, high2, xa, xb, ones), unsignedSums(low3, high3, xa, xb, ones)), offsetTotal(xa, xb, byteOnes, offsets));
-    acc2 = addBlock(kind, acc2, sums, rowScales, i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2));
-    xa = v128.load(a3, 2); xb = v128.load(a3, 18);
-    sums = i32x4.sub(transposeReduce(unsignedSums(low0, high0, xa, xb, ones), unsignedSums(low1, high1, xa, xb, ones),
-      unsignedSums(low2, high2, xa, xb, ones), unsignedSums(low3, high3, xa, xb, ones)), offsetTotal(xa, xb, byteOnes, offsets));
-    acc3 = addBlock(kind, acc3, sums, rowScales, i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3));
+    acc0 = tokenStep(kind, acc0, a0, low0, high0, low1, high1, low2, high2, low3, high3, tokenOffset(a0, byteOnes, offsets), rowScales, i32x4.shuffle(tokenScales, tokenScales, 0, 0, 0, 0), ones);
+    acc1 = tokenStep(kind, acc1, a1, low0, high0, low1, high1, low2, high2, low3, high3, tokenOffset(a1, byteOnes, offsets), rowScales, i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1), ones);
+    acc2 = tokenStep(kind, acc2, a2, low0, high0, low1, high1, low2, high2, low3, high3, tokenOffset(a2, byteOnes, offsets), rowScales, i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2), ones);
+    acc3 = tokenStep(kind, acc3, a3, low0, high0, low1, high1, low2, high2, low3, high3, tokenOffset(a3, byteOnes, offsets), rowScales, i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3), ones);
     w0 += blockBytes; w1 += blockBytes; w2 += blockBytes; w3 += blockBytes;
     a0 += Q8_0_BYTES; a1 += Q8_0_BYTES; a2 += Q8_0_BYTES; a3 += Q8_0_BYTES;
   }
@@ -176,10 +171,10 @@ function octQuadTile(kind: i32, blockBytes: usize, row0: usize, rowStride: usize
     const scale1 = i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1);
     const scale2 = i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2);
     const scale3 = i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3);
-    const offset0 = offsetTotal(v128.load(a0, 2), v128.load(a0, 18), byteOnes, offsets);
-    const offset1 = offsetTotal(v128.load(a1, 2), v128.load(a1, 18), byteOnes, offsets);
-    const offset2 = offsetTotal(v128.load(a2, 2), v128.load(a2, 18), byteOnes, offsets);
-    const offset3 = offsetTotal(v128.load(a3, 2), v128.load(a3, 18), byteOnes, offsets);
+    const offset0 = tokenOffset(a0, byteOnes, offsets);
+    const offset1 = tokenOffset(a1, byteOnes, offsets);
+    const offset2 = tokenOffset(a2, byteOnes, offsets);
+    const offset3 = tokenOffset(a3, byteOnes, offsets);
     let rowScales = fourHalves(w, rowStride);
     let low0 = unsignedLow(kind, w), high0 = unsignedHigh(kind, w);
     let low1 = unsignedLow(kind, w + rowStride), high1 = unsignedHigh(kind, w + rowStride);
