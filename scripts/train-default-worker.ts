@@ -10,7 +10,7 @@
 //   'evaluate' {indices}    mean loss, no gradients
 import { parentPort, workerData } from 'node:worker_threads';
 import { existsSync, readFileSync } from 'node:fs';
-import { JAVASCRIPT_COMPUTE, Qwen2Parameters, Qwen2Trainer, WasmTrainCompute, type TrainingExample } from '../src/train/index.ts';
+import { JAVASCRIPT_COMPUTE, Qwen2Parameters, Qwen2Trainer, WasmTrainCompute, type CopyCircuitOptions, type TrainingExample } from '../src/train/index.ts';
 import { TRAIN_KERNELS_WASM_PATH, TrainKernels, type Qwen2Config } from '../src/llm/index.ts';
 
 interface WorkerSetup {
@@ -25,6 +25,8 @@ interface WorkerSetup {
   /** (parameters) f32 */
   readonly average: SharedArrayBuffer;
   readonly slot: number;
+  /** the random init's copy circuit (copy-circuit.ts); absent: none */
+  readonly copyCircuit?: CopyCircuitOptions;
   /** starting values per tensor (--init: continue from a model file); absent: random init from the seed */
   readonly initial?: readonly Float32Array[];
   /** 'wasm': the SIMD training kernels (JavaScript when the module is not built) */
@@ -33,7 +35,7 @@ interface WorkerSetup {
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-const parameters = Qwen2Parameters.initialize(setup.config, setup.seed);
+const parameters = Qwen2Parameters.initialize(setup.config, setup.seed, setup.copyCircuit === undefined ? {} : { copyCircuit: setup.copyCircuit });
 setup.initial?.forEach((values, i) => parameters.tensors[i]!.values.set(values));
 const wasmFile = new URL(`../${TRAIN_KERNELS_WASM_PATH}`, import.meta.url);
 const compute = setup.engine !== 'javascript' && existsSync(wasmFile) ? new WasmTrainCompute(new TrainKernels(new Uint8Array(readFileSync(wasmFile)))) : JAVASCRIPT_COMPUTE;

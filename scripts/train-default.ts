@@ -16,6 +16,8 @@
 //        --init FILE (a second stage: start from that model's weights and tokenizer instead of a random
 //        init and a new BPE; its training-log.json is kept as `previous`), --peak LR (3e-3),
 //        --hidden H (128; a multiple of 64) and --layers L (4): the model's shape,
+//        --no-copy-circuit (start from a plain random init, without the previous-token head and
+//        value/output copy maps of src/train/copy-circuit.ts),
 //        --drills F (0): the share of copy drills among the examples (corpus.ts copyDrill; an
 //        experiment: 0.25 over 52 min did not make the model copy, see the 2026-11-30 note)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { Rng } from '../src/common/index.ts';
 import { createGrammarMasks, renderActionTurn, TokenVocabulary, type ToolSpec } from '../src/cognition/index.ts';
 import { Tokenizer, trainByteLevelBpe, type Qwen2Config } from '../src/llm/index.ts';
-import { Qwen2Parameters } from '../src/train/index.ts';
+import { Qwen2Parameters, type CopyCircuitOptions } from '../src/train/index.ts';
 import { conversationPrompt, copyDrill, generateConversations, promptTokens, teacherTurn, TOOLS, type Conversation } from '../src/cli/default-model/corpus.ts';
 import { encodeDefaultModel, loadDefaultModel, DEFAULT_MODEL_FILE } from '../src/cli/default-model/model-file.ts';
 import type { TrainingSummary } from '../src/cli/default-model/finish.ts';
@@ -59,6 +61,8 @@ const CONFIG: Qwen2Config = {
   ropeTheta: 10000, rmsNormEps: 1e-6, maxContext: 512, tiedEmbeddings: true,
 };
 const PEAK_LR = Number(option('peak', '3e-3'));
+/** the init's copy circuit (src/train/copy-circuit.ts): with it the model learns to copy names from the request */
+const COPY_CIRCUIT: CopyCircuitOptions | undefined = flag('no-copy-circuit') ? undefined : { sharpness: 10, copyGain: 0.05, previousTokenGain: 0.1 };
 const WEIGHT_DECAY = 0.05;
 
 const started = performance.now();
@@ -141,7 +145,7 @@ function startPool(totalSteps: number): Promise<Pool> {
       workerData: {
         config: CONFIG, seed: SEED, maxTokens: MAX_TOKENS, weightDecay: WEIGHT_DECAY, examples: allExamples,
         schedule: { peak: PEAK_LR, warmupSteps: Math.max(1, Math.min(100, Math.floor(totalSteps / 15))), totalSteps, minimumRatio: 0.05 },
-        gradients: gradientsBuffer, average: averageBuffer, slot, engine: ENGINE, ...(initial === undefined ? {} : { initial }),
+        gradients: gradientsBuffer, average: averageBuffer, slot, engine: ENGINE, ...(COPY_CIRCUIT === undefined ? {} : { copyCircuit: COPY_CIRCUIT }), ...(initial === undefined ? {} : { initial }),
       },
     });
     worker.on('message', (message) => pending[slot]!.shift()?.(message));
@@ -265,7 +269,7 @@ log(`trained in ${(trainSeconds / 60).toFixed(1)} min, ${tokensSeen} tokens seen
 
 const summary = {
   seed: SEED, workers: WORKERS, config: CONFIG, parameters: parameterCount, vocabulary: tokenizer.vocabSize, merges,
-  conversations: CONVERSATIONS, examples: conversationExamples.length, copyDrills: drills.length, corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
+  conversations: CONVERSATIONS, examples: conversationExamples.length, copyDrills: drills.length, ...(COPY_CIRCUIT === undefined || initModel !== undefined ? {} : { copyCircuit: COPY_CIRCUIT }), corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
   peakLearningRate: PEAK_LR, weightDecay: WEIGHT_DECAY, engine: ENGINE, totalSteps: stepsDone, plannedSteps: totalSteps, tokensSeen, trainSeconds, totalSeconds: elapsed(), secondsPerStepCalibrated, curve,
   ...(previousRun === undefined ? {} : { initFrom: INIT, previous: previousRun }),
 };

@@ -13,9 +13,12 @@
  * projections attn_output and ffn_down scaled by 1/√(2·layers)
  * (`residualScaling: 'gpt2'`, default; 'none' turns it off) so the residual
  * stream's variance does not grow with depth; norm scales 1, biases 0.
+ * `copyCircuit` then sets a previous-token head and value/output copy maps
+ * into the attention weights (copy-circuit.ts).
  */
 
 import { Rng, fail } from '../common/index.ts';
+import { installCopyCircuit, type CopyCircuitOptions } from './copy-circuit.ts';
 import { buildQwen2Weights, dequantizeRow, makeTensor, qwen2TensorPlan, rowBytes, type GgmlTypeId, type Qwen2Config, type Qwen2Weights, type Tensor } from '../llm/index.ts';
 
 export interface ParameterTensor {
@@ -33,6 +36,8 @@ export interface InitializeOptions {
   readonly std?: number;
   /** default 'gpt2' */
   readonly residualScaling?: 'gpt2' | 'none';
+  /** set a copy circuit into the attention weights (copy-circuit.ts); default none */
+  readonly copyCircuit?: CopyCircuitOptions;
 }
 
 export class Qwen2Parameters {
@@ -60,7 +65,9 @@ export class Qwen2Parameters {
       }
       return { name: plan.ggufName, shape: plan.shape, kind: plan.kind, values };
     });
-    return new Qwen2Parameters(config, tensors);
+    const parameters = new Qwen2Parameters(config, tensors);
+    if (options.copyCircuit !== undefined) installCopyCircuit(parameters, options.copyCircuit);
+    return parameters;
   }
 
   /** decode every tensor of loaded weights to f32 (the weights are only read) */
