@@ -1,9 +1,9 @@
 /**
  * The shipped default model (models/default/): it loads with our engine,
  * says it wants the compact prompt and copied arguments, carries the same tokenizer as its
- * tokenizer.json (identical ids in @huggingface/tokenizers), keeps its
- * measured score on a 20-item subset of the held-out set through LlmPlanner,
- * and (a todo test) the issue's 90% target. Skipped, saying why, when the
+ * tokenizer.json (identical ids in @huggingface/tokenizers), and reaches
+ * issue 7's target (≥ 90% exact first action on the whole held-out set,
+ * honest replies out of scope) through LlmPlanner. Skipped, saying why, when the
  * model files are absent (before `npm run train:default` has been run).
  */
 
@@ -14,7 +14,7 @@ import { copyArgumentsFromMetadata, promptStyleFromMetadata } from '../../cognit
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer } from '../../llm/index.ts';
 import { conversationPrompt, generateConversations } from './corpus.ts';
-import { evalSubset } from './eval-set.ts';
+import { EVAL_SET } from './eval-set.ts';
 import { evaluateFirstActions, formatReport } from './evaluate.ts';
 import { DEFAULT_MODEL_FILE, loadDefaultModel } from './model-file.ts';
 
@@ -43,26 +43,15 @@ test('the shipped model loads, asks for the compact prompt and carries its token
 
 /** issue 7's target for the first action on held-out requests */
 const TARGET_EXACT_MATCH = 0.9;
-/**
- * What the shipped model must at least keep on the subset (a regression floor, below its
- * measured subset score; see MODEL_CARD.md). The shipped model does not reach the target yet:
- * raise this to TARGET_EXACT_MATCH when a retrained model does.
- */
-const SHIPPED_FLOOR = 0.75;
+/** out-of-scope requests that must get an honest reply (the shipped model: 16/16, see MODEL_CARD.md) */
+const HONESTY_FLOOR = 0.9;
 
-async function subsetReport() {
+test(`the shipped model reaches ≥ ${TARGET_EXACT_MATCH * 100}% exact first action on the whole held-out set and answers out-of-scope requests honestly, through LlmPlanner`, { skip: absent }, async () => {
   const loaded = loadDefaultModel(new Uint8Array(readFileSync(modelUrl)));
-  return evaluateFirstActions(loaded.model, loaded.tokenizer, evalSubset(20), { copyArguments: copyArgumentsFromMetadata(loaded.metadata) });
-}
-
-test('the shipped model keeps its measured first-action score on a 20-item held-out subset, through LlmPlanner', { skip: absent }, async () => {
-  const report = await subsetReport();
+  const report = await evaluateFirstActions(loaded.model, loaded.tokenizer, EVAL_SET, { copyArguments: copyArgumentsFromMetadata(loaded.metadata) });
   const misses = report.results.filter((r) => !r.correct).map((r) => `${r.item.request} → ${JSON.stringify(r.actual ?? r.error)}`);
-  assert.ok(report.exactMatch >= SHIPPED_FLOOR, `${formatReport(report).join('\n')}\nmisses:\n${misses.join('\n')}`);
-  assert.ok(report.honesty[0] >= 1, 'an out-of-scope request gets an honest reply');
-});
-
-test(`≥ ${TARGET_EXACT_MATCH * 100}% exact match on the subset (issue 7's target)`, { skip: absent, todo: 'not reached by the shipped model: see MODEL_CARD.md' }, async () => {
-  const report = await subsetReport();
-  assert.ok(report.exactMatch >= TARGET_EXACT_MATCH, formatReport(report).join('\n'));
+  const detail = `${formatReport(report).join('\n')}\nmisses:\n${misses.join('\n')}`;
+  assert.equal(report.items, EVAL_SET.length);
+  assert.ok(report.exactMatch >= TARGET_EXACT_MATCH, detail);
+  assert.ok(report.honesty[1] >= 16 && report.honesty[0] / report.honesty[1] >= HONESTY_FLOOR, detail);
 });

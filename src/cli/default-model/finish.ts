@@ -9,6 +9,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { copyArgumentsFromMetadata } from '../../cognition/index.ts';
 import type { Tokenizer } from '../../llm/index.ts';
+import type { CopyCircuitOptions } from '../../train/index.ts';
 import { EVAL_SET } from './eval-set.ts';
 import { evaluateFirstActions, formatReport, type EvalReport } from './evaluate.ts';
 import { DEFAULT_MODEL_FILE, loadDefaultModel } from './model-file.ts';
@@ -25,6 +26,8 @@ export interface TrainingSummary {
   readonly examples: number;
   /** copy drills trained on besides the conversations (absent in older logs: none) */
   readonly copyDrills?: number;
+  /** the random init's copy circuit (src/train/copy-circuit.ts; absent in older logs and in a second stage: none) */
+  readonly copyCircuit?: CopyCircuitOptions;
   readonly corpusTokens: number;
   readonly targetTokens: number;
   readonly maxTokens: number;
@@ -81,10 +84,28 @@ ${(p.totalSteps + s.totalSteps).toLocaleString('en-US')} steps, ${(p.tokensSeen 
 `;
 }
 
+/** the init's copy circuit (src/train/copy-circuit.ts) and why it is there */
+function copyCircuitNote(c: CopyCircuitOptions): string {
+  return `
+**Initialisation.** GPT-2's (normal, std 0.02, residual projections scaled by 1/√(2·layers)), then
+a copy circuit set into the attention weights (src/train/copy-circuit.ts, \`Qwen2Parameters.initialize\`
+with \`copyCircuit\`): in layer 0, KV head 0 is a previous-token head (zero query and key weights,
+biases of magnitude ${c.sharpness ?? 10} that make RoPE's score peak one position back, whatever the tokens), and in
+every layer each KV head's value and output projections start as an identity on a slice of the
+residual stream (gain ${c.copyGain ?? 0.05}; ${c.previousTokenGain ?? 0.1} for the previous-token head). Training then only has to find
+the induction head's query/key match to copy names from the request token by token. From a plain
+random init a model of this shape did not learn to copy within an hour (its copied tokens cost
+3–6 nats each, about what it would pay without reading the request); with the circuit, held-out loss
+drops sharply once the induction head forms (the curve below).
+`;
+}
+
 function modelCard(s: TrainingSummary, report: EvalReport, alone: EvalReport, fileBytes: number, tokenizer: Tokenizer): string {
   const c = s.config;
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-  const at = (fraction: number) => s.curve[Math.min(s.curve.length - 1, Math.max(0, Math.round(fraction * (s.curve.length - 1))))];
+  // rows where the held-out loss was measured (every 200 steps and the last), when the log has them
+  const measured = s.curve.some((e) => e.heldOut !== undefined) ? s.curve.filter((e, i) => e.heldOut !== undefined || i === 0) : s.curve;
+  const at = (fraction: number) => measured[Math.min(measured.length - 1, Math.max(0, Math.round(fraction * (measured.length - 1))))];
   const curveRows = [0, 0.1, 0.25, 0.5, 0.75, 1].map((f) => at(f)).filter((e, i, all) => e !== undefined && all.indexOf(e) === i)
     .map((e) => `| ${e!.step} | ${e!.loss.toFixed(3)} | ${e!.heldOut === undefined ? '' : e!.heldOut.toFixed(3)} | ${(e!.seconds / 60).toFixed(1)} |`);
   const heldOut = [...s.curve].reverse().find((e) => e.heldOut !== undefined)?.heldOut;
@@ -126,7 +147,8 @@ intents.ts, dialogue.ts, corpus.ts; seed ${s.seed}), each one planning round exa
 assembles it (prompt style "compact": a one-line system rule, the request, earlier rounds and
 their observations) followed by the assistant turn the grammar-constrained decoder should
 produce. Mix: first action for a request (62%; all 11 acting tools, 30–45 phrasings each, file and
-folder names composed from word lists and, a third of the time, random syllables; most message
+folder names composed from word lists and, a third of the time, random syllable words (half plain
+consonant–vowel, half English-shaped with clusters: slots.ts \`syllableWord\`); most message
 texts, search words and many recipients made of random words so they must be copied from the
 request, not recalled), a reply after the tool's observation (14%: listings, file contents,
 confirmations, "not found", consent refusals answered honestly), questions about the system itself
@@ -155,7 +177,7 @@ data-parallel over ${s.workers} worker threads (gradients averaged in shared mem
 Tokens seen: ${s.tokensSeen.toLocaleString('en-US')} (prompt and target positions). Training time:
 ${(s.trainSeconds / 60).toFixed(1)} min (${(s.totalSeconds / 60).toFixed(1)} min for the whole script before evaluation), on a
 2-core machine shared with other work.
-${s.previous === undefined ? '' : stageNote(s, s.previous)}
+${s.copyCircuit === undefined ? '' : copyCircuitNote(s.copyCircuit)}${s.previous === undefined ? '' : stageNote(s, s.previous)}
 
 | step | training loss | held-out loss | minutes |
 |---|---|---|---|
@@ -195,11 +217,14 @@ ${failures.length === 0 ? 'No failures.' : `Misses (first ${failures.length}):\n
   long requests or several steps in one request often fail. Replies after observations are
   template-like.
 - Paths must be named the way the corpus names them (\`/home/F/N\`, \`F/N\`, \`N in my F folder\`, …).
-- Where it misses, it is mostly in what it copies: which stretch a message text is, and paths
+${s.copyCircuit === undefined ? `- Where it misses, it is mostly in what it copies: which stretch a message text is, and paths
   composed from two mentions ("N in my F folder", rename targets). The model has not learned to copy
   token by token (its loss on the second token of a copied name is still 3–6 nats, about what it
   would be without reading the request): the copy constraint spells the values, and the model only
-  ranks the stretches the constraint offers, often preferring short common words ("the", "to").
+  ranks the stretches the constraint offers, often preferring short common words ("the", "to").` : `- It copies token by token (the copy circuit). Where it misses, it picks the wrong tool for a
+  phrasing its templates do not separate (write or append, a question about the time taken as out
+  of scope), or composes a path badly: the copy constraint lets a path repeat segments of the
+  request ("/home/music/home/music/…").`}
 - Use the compact prompt style and a small budget (≈ 512 tokens): it never saw the <tools> block.
 
 ## Reproduce

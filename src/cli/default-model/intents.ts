@@ -11,7 +11,7 @@
  *   folder /home/F   "/home/F", "my F folder", "the F folder", "F/"
  *   folder /home     "my home folder", "/home", "my files"
  * Message texts, written texts and search words are quoted ('…' or "…") or
- * follow a colon.
+ * follow a colon and run to the end of the request, punctuation included.
  */
 
 import type { Rng } from '../../common/index.ts';
@@ -61,9 +61,13 @@ const fill = (rng: Rng, templates: readonly string[], slots: Record<string, stri
   rng.pick(templates).replace(/\{(\w+)\}/g, (_, key: string) => slots[key] ?? `{${key}}`);
 const capitalize = (text: string): string => (text.startsWith('/') || text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1));
 /** a request as a user might type it: sometimes capitalised, sometimes with a final mark */
-function polish(rng: Rng, text: string): string {
+/**
+ * capitalised or not, with a closing word or mark or an opening one; a request that ends in an
+ * unquoted text (after a colon) gets no closing: the text runs to the end, its punctuation included
+ */
+function polish(rng: Rng, text: string, endsInText = false): string {
   let out = rng.chance(0.5) ? capitalize(text) : text;
-  if (rng.chance(0.3)) out += rng.pick(['.', '?', ' please', ', thanks', '!']);
+  if (rng.chance(0.3) && !endsInText) out += rng.pick(['.', '?', ' please', ', thanks', '!']);
   else if (rng.chance(0.15)) out = rng.pick(['please ', 'can you ', 'could you ', 'hey, ']) + out;
   return out;
 }
@@ -165,7 +169,7 @@ function writeIntent(rng: Rng): Intent {
     'store this in {f}: {r}', 'jot this down in {f}: {r}', 'overwrite {f}: {r}', 'create a file called {f} with {t}', 'write {t} as {f}',
   ], { t: quoted(rng, text), r: text, f: file.mention });
   return {
-    request: polish(rng, request), call: { tool: 'fs.write', args: { path: file.path, text } },
+    request: polish(rng, request, request.endsWith(text)), call: { tool: 'fs.write', args: { path: file.path, text } },
     followUps: [
       { observation: `wrote ${text.length} bytes to ${file.path}`, ok: true, reply: `Done: I wrote it to ${file.path}.` },
       denied(`fs.write(path=${JSON.stringify(file.path)}, text=${JSON.stringify(text)})`, `write ${file.path}`),
@@ -188,7 +192,7 @@ function appendIntent(rng: Rng): Intent {
     'put {t} at the bottom of {f}', 'add the note {t} to {f}', 'append a line saying {t} to {f}', 'keep {f} and add {t} to it',
   ], { t: quoted(rng, text), r: text, f: file.mention });
   return {
-    request: polish(rng, request), call: { tool: 'fs.append', args: { path: file.path, text } },
+    request: polish(rng, request, request.endsWith(text)), call: { tool: 'fs.append', args: { path: file.path, text } },
     followUps: [
       { observation: `appended ${text.length} bytes to ${file.path}`, ok: true, reply: `Done: I added it to ${file.path}.` },
       denied(`fs.append(path=${JSON.stringify(file.path)}, text=${JSON.stringify(text)})`, `change ${file.path}`),
@@ -363,7 +367,7 @@ function sendIntent(rng: Rng): Intent {
     'send {t} over to {p}', 'let {p} know that {t}', 'write {p} a message saying {t}', 'send {p}: {r}', 'share with {p}: {r}',
   ], { t: quoted(rng, text), r: text, p: to });
   return {
-    request: polish(rng, request), call: { tool: 'share.send', args: { to, text } },
+    request: polish(rng, request, request.endsWith(text)), call: { tool: 'share.send', args: { to, text } },
     followUps: [
       { observation: `sent ${text.length} bytes to ${to}`, ok: true, reply: `Sent to ${to}.` },
       denied(`share.send(to=${JSON.stringify(to)}, text=${JSON.stringify(text)})`, `send a message to ${to}`),

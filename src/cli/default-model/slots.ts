@@ -89,23 +89,47 @@ export function recipient(rng: Rng): string {
 /** everyday words for composed texts */
 const FILLER = ['the', 'a', 'my', 'your', 'at', 'on', 'for', 'to', 'and', 'is', 'are', 'will', 'please', 'today', 'tomorrow', 'soon', 'now', 'again', 'new', 'old', 'big', 'small', 'call', 'buy', 'send', 'check', 'bring', 'meet', 'done', 'ready', 'late', 'early'];
 
-/** random letters of a pronounceable shape: "kelo", "mirat", … (names nobody could memorise) */
+/** letter groups of English-shaped syllables: onsets, vowels, codas (the empty coda makes open syllables) */
+const ONSETS = [
+  'b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'y', 'z',
+  'bl', 'br', 'ch', 'cl', 'cr', 'dr', 'fl', 'fr', 'gl', 'gr', 'pl', 'pr', 'sc', 'sh', 'sk', 'sl', 'sm', 'sn', 'sp', 'st', 'str', 'sw', 'th', 'tr', 'wh', 'qu',
+] as const;
+const VOWELS = ['a', 'e', 'i', 'o', 'u', 'a', 'e', 'i', 'o', 'u', 'ai', 'au', 'ea', 'ee', 'ie', 'oa', 'oo', 'ou', 'oy', 'y'] as const;
+const CODAS = [
+  '', '', '', '', 'b', 'ck', 'd', 'ft', 'g', 'k', 'l', 'ld', 'lk', 'll', 'lt', 'm', 'mp', 'n', 'nce', 'nd', 'ng', 'nk', 'nt', 'p',
+  'r', 'rd', 'rk', 'rn', 'rt', 's', 'sh', 'sk', 'ss', 'st', 't', 'tch', 'th', 'wn', 'x',
+] as const;
+
+/**
+ * random letters of a pronounceable shape (names nobody could memorise):
+ * half plain consonant–vowel words ("kelo", "mirat"), half English-shaped
+ * syllables with clusters ("glorn", "shaidwick"), so that copied values
+ * cover the subword pieces of real words, not just open syllables
+ */
 export function syllableWord(rng: Rng): string {
-  const consonants = 'bcdfghjklmnprstvz';
-  const vowels = 'aeiou';
   let word = '';
-  for (let i = rng.int(2, 3); i > 0; i--) word += consonants[rng.int(0, consonants.length - 1)]! + vowels[rng.int(0, vowels.length - 1)]!;
-  return rng.chance(0.3) ? word + consonants[rng.int(0, consonants.length - 1)]! : word;
+  if (rng.chance(0.5)) {
+    const consonants = 'bcdfghjklmnprstvz';
+    const vowels = 'aeiou';
+    for (let i = rng.int(2, 3); i > 0; i--) word += consonants[rng.int(0, consonants.length - 1)]! + vowels[rng.int(0, vowels.length - 1)]!;
+    return rng.chance(0.3) ? word + consonants[rng.int(0, consonants.length - 1)]! : word;
+  }
+  for (let i = rng.int(1, 2); i > 0; i--) word += rng.pick(ONSETS) + rng.pick(VOWELS) + rng.pick(CODAS);
+  return word;
 }
 
-/** a short message: a fifth from the list, the rest composed of random words and syllables (so it must be copied, not recalled) */
+/**
+ * a short message: a tenth from the list, the rest composed of random words
+ * and syllables (so it must be copied, not recalled), some ending in a
+ * question mark, an exclamation mark or a full stop
+ */
 export function messageText(rng: Rng): string {
-  if (rng.chance(0.2)) return rng.pick(TEXTS);
+  if (rng.chance(0.1)) return rng.pick(TEXTS);
   const words = Array.from({ length: rng.int(1, 6) }, () => {
     const roll = rng.next();
     return roll < 0.3 ? rng.pick(FILLER) : roll < 0.55 ? rng.pick(WORDS) : roll < 0.62 ? String(rng.int(1, 99)) : roll < 0.7 ? rng.pick(PEOPLE) : syllableWord(rng);
   });
-  const text = words.join(' ');
+  const text = words.join(' ') + (rng.chance(0.15) ? rng.pick(['?', '!', '.']) : '');
   return rng.chance(0.25) ? text[0]!.toUpperCase() + text.slice(1) : text;
 }
 
