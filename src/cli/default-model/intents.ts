@@ -60,10 +60,10 @@ const quoted = (rng: Rng, text: string): string => rng.pick([`'${text}'`, `"${te
 const fill = (rng: Rng, templates: readonly string[], slots: Record<string, string>): string =>
   rng.pick(templates).replace(/\{(\w+)\}/g, (_, key: string) => slots[key] ?? `{${key}}`);
 const capitalize = (text: string): string => (text.startsWith('/') || text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1));
-/** a request as a user might type it: sometimes capitalised, sometimes with a final mark */
 /**
- * capitalised or not, with a closing word or mark or an opening one; a request that ends in an
- * unquoted text (after a colon) gets no closing: the text runs to the end, its punctuation included
+ * a request as a user might type it: sometimes capitalised, sometimes with a closing word or mark
+ * or an opening one; one that ends in an unquoted text (after a colon) gets no closing, since
+ * the text runs to the end of the request, its punctuation included
  */
 function polish(rng: Rng, text: string, endsInText = false): string {
   let out = rng.chance(0.5) ? capitalize(text) : text;
