@@ -25,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { Rng } from '../src/common/index.ts';
 import { createGrammarMasks, renderActionTurn, TokenVocabulary, type ToolSpec } from '../src/cognition/index.ts';
 import { Tokenizer, trainByteLevelBpe, type Qwen2Config } from '../src/llm/index.ts';
-import { Qwen2Parameters, type CopyCircuitOptions } from '../src/train/index.ts';
+import { COPY_CIRCUIT_DEFAULTS, Qwen2Parameters, type CopyCircuitOptions } from '../src/train/index.ts';
 import { conversationPrompt, copyDrill, generateConversations, promptTokens, teacherTurn, TOOLS, type Conversation } from '../src/cli/default-model/corpus.ts';
 import { encodeDefaultModel, loadDefaultModel, DEFAULT_MODEL_FILE } from '../src/cli/default-model/model-file.ts';
 import type { TrainingSummary } from '../src/cli/default-model/finish.ts';
@@ -61,8 +61,6 @@ const CONFIG: Qwen2Config = {
   ropeTheta: 10000, rmsNormEps: 1e-6, maxContext: 512, tiedEmbeddings: true,
 };
 const PEAK_LR = Number(option('peak', '3e-3'));
-/** the init's copy circuit (src/train/copy-circuit.ts): with it the model learns to copy names from the request */
-const COPY_CIRCUIT: CopyCircuitOptions | undefined = flag('no-copy-circuit') ? undefined : { sharpness: 10, copyGain: 0.05, previousTokenGain: 0.1 };
 const WEIGHT_DECAY = 0.05;
 
 const started = performance.now();
@@ -77,6 +75,8 @@ const turnText = (c: Conversation): string => renderActionTurn(c.turn, TOOLS as 
 // --init: a second stage on a trained model keeps its tokenizer (and its tokenizer files)
 const INIT = option('init', '');
 const initModel = INIT === '' ? undefined : loadDefaultModel(new Uint8Array(readFileSync(INIT)), INIT);
+/** the random init's copy circuit (src/train/copy-circuit.ts): with it the model learns to copy names from the request; none under --init */
+const COPY_CIRCUIT: CopyCircuitOptions | undefined = flag('no-copy-circuit') || initModel !== undefined ? undefined : COPY_CIRCUIT_DEFAULTS;
 const previousRun = INIT === '' ? undefined : JSON.parse(readFileSync(`${OUT}/training-log.json`, 'utf8')) as TrainingSummary;
 // same-class pairs: a name is the same tokens in the request and in a JSON value, so copying it is token for token
 const bpe = initModel !== undefined ? undefined : trainByteLevelBpe(conversations.slice(0, BPE_CONVERSATIONS).map((c) => conversationPrompt(c).text + turnText(c)), { vocabSize: VOCAB_SIZE, pairs: 'same-class' });
@@ -269,7 +269,7 @@ log(`trained in ${(trainSeconds / 60).toFixed(1)} min, ${tokensSeen} tokens seen
 
 const summary = {
   seed: SEED, workers: WORKERS, config: CONFIG, parameters: parameterCount, vocabulary: tokenizer.vocabSize, merges,
-  conversations: CONVERSATIONS, examples: conversationExamples.length, copyDrills: drills.length, ...(COPY_CIRCUIT === undefined || initModel !== undefined ? {} : { copyCircuit: COPY_CIRCUIT }), corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
+  conversations: CONVERSATIONS, examples: conversationExamples.length, copyDrills: drills.length, ...(COPY_CIRCUIT === undefined ? {} : { copyCircuit: COPY_CIRCUIT }), corpusTokens: positions, targetTokens: counted, maxTokens: MAX_TOKENS, batch: BATCH,
   peakLearningRate: PEAK_LR, weightDecay: WEIGHT_DECAY, engine: ENGINE, totalSteps: stepsDone, plannedSteps: totalSteps, tokensSeen, trainSeconds, totalSeconds: elapsed(), secondsPerStepCalibrated, curve,
   ...(previousRun === undefined ? {} : { initFrom: INIT, previous: previousRun }),
 };

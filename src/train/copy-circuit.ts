@@ -51,12 +51,13 @@ export interface CopyCircuitOptions {
   readonly previousTokenGain?: number;
 }
 
+/** what an option left out takes */
+export const COPY_CIRCUIT_DEFAULTS: Required<CopyCircuitOptions> = { sharpness: 10, copyGain: 0.05, previousTokenGain: 0.1 };
+
 /** overwrite the attention weights of fresh parameters with the copy circuit (in place) */
 export function installCopyCircuit(parameters: CircuitTarget, options: CopyCircuitOptions = {}): void {
   const { hiddenSize: d, headDim: hd, headCount, kvHeadCount, layerCount, ropeTheta } = parameters.config;
-  const sharpness = options.sharpness ?? 10;
-  const copyGain = options.copyGain ?? 0.05;
-  const previousTokenGain = options.previousTokenGain ?? 0.1;
+  const { sharpness, copyGain, previousTokenGain } = { ...COPY_CIRCUIT_DEFAULTS, ...options };
   if (hd % 2 !== 0 || d % hd !== 0 || d < 3 * hd) fail('train.config_invalid', `the copy circuit needs an even head dim dividing a hidden size of at least 3 heads' dims (hidden ${d}, head dim ${hd})`);
   const headsPerKv = headCount / kvHeadCount;
   const queryDim = headCount * hd;
@@ -75,11 +76,13 @@ export function installCopyCircuit(parameters: CircuitTarget, options: CopyCircu
   for (let l = 0; l < layerCount; l++) {
     for (let g = 0; g < kvHeadCount; g++) {
       const slice = ((g + l * kvHeadCount) * hd) % d;
-      writeIdentity(l, g, slice, slice, copyGain);
+      // the previous-token head (layer 0, KV head 0) reads slice 0 and writes it into slice 2
+      if (l === 0 && g === 0) writeIdentity(0, 0, 0, 2 * hd, previousTokenGain);
+      else writeIdentity(l, g, slice, slice, copyGain);
     }
   }
 
-  // the previous-token head: layer 0, KV head 0
+  // the previous-token head's query and key: biases only
   const query = parameters.values('blk.0.attn_q.weight');
   const queryBias = parameters.values('blk.0.attn_q.bias');
   const key = parameters.values('blk.0.attn_k.weight');
@@ -98,5 +101,4 @@ export function installCopyCircuit(parameters: CircuitTarget, options: CopyCircu
     keyBias[i] = sharpness * Math.cos(theta);
     keyBias[half + i] = sharpness * Math.sin(theta);
   }
-  writeIdentity(0, 0, 0, 2 * hd, previousTokenGain);
 }

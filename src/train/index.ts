@@ -11,7 +11,7 @@ export { Qwen2Trainer, type TrainerOptions, type TrainingExample, type LoraTrain
 export { JAVASCRIPT_COMPUTE, type TrainCompute } from './ops/train-compute.ts';
 export { WasmTrainCompute } from './wasm-compute.ts';
 export { Qwen2Parameters, type ParameterTensor, type InitializeOptions } from './parameters.ts';
-export { installCopyCircuit, type CopyCircuitOptions } from './copy-circuit.ts';
+export { installCopyCircuit, COPY_CIRCUIT_DEFAULTS, type CopyCircuitOptions } from './copy-circuit.ts';
 export {
   LoraAdapter, LORA_TARGETS, LORA_TARGET_MODULES, applyLoraDelta, applyAdapters, loraTargetShape, validateLoraConfig,
   type LoraConfig, type LoraMatrices, type LoraTarget,

@@ -9,7 +9,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { copyArgumentsFromMetadata } from '../../cognition/index.ts';
 import type { Tokenizer } from '../../llm/index.ts';
-import type { CopyCircuitOptions } from '../../train/index.ts';
+import { COPY_CIRCUIT_DEFAULTS, type CopyCircuitOptions } from '../../train/index.ts';
 import { EVAL_SET } from './eval-set.ts';
 import { evaluateFirstActions, formatReport, type EvalReport } from './evaluate.ts';
 import { DEFAULT_MODEL_FILE, loadDefaultModel } from './model-file.ts';
@@ -85,14 +85,15 @@ ${(p.totalSteps + s.totalSteps).toLocaleString('en-US')} steps, ${(p.tokensSeen 
 }
 
 /** the init's copy circuit (src/train/copy-circuit.ts) and why it is there */
-function copyCircuitNote(c: CopyCircuitOptions): string {
+function copyCircuitNote(options: CopyCircuitOptions): string {
+  const c = { ...COPY_CIRCUIT_DEFAULTS, ...options };
   return `
 **Initialisation.** GPT-2's (normal, std 0.02, residual projections scaled by 1/√(2·layers)), then
 a copy circuit set into the attention weights (src/train/copy-circuit.ts, \`Qwen2Parameters.initialize\`
 with \`copyCircuit\`): in layer 0, KV head 0 is a previous-token head (zero query and key weights,
-biases of magnitude ${c.sharpness ?? 10} that make RoPE's score peak one position back, whatever the tokens), and in
+biases of magnitude ${c.sharpness} that make RoPE's score peak one position back, whatever the tokens), and in
 every layer each KV head's value and output projections start as an identity on a slice of the
-residual stream (gain ${c.copyGain ?? 0.05}; ${c.previousTokenGain ?? 0.1} for the previous-token head). Training then only has to find
+residual stream (gain ${c.copyGain}; ${c.previousTokenGain} for the previous-token head). Training then only has to find
 the induction head's query/key match to copy names from the request token by token. From a plain
 random init a model of this shape did not learn to copy within an hour (its copied tokens cost
 3–6 nats each, about what it would pay without reading the request); with the circuit, held-out loss
