@@ -1,15 +1,16 @@
 /**
  * Test support for the WebAssembly kernels: the built module's bytes (or why
- * they are missing), an arena with the kernels loaded over its memory, and
- * fast deterministic filling of big arena ranges.
+ * they are missing), an arena with the kernels loaded over its memory, pool
+ * worker threads, and fast deterministic filling of big arena ranges.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Rng } from '../../src/common/index.ts';
 import { Arena, type Allocation } from '../../src/kernel/index.ts';
 import { f32ToF16 } from '../../src/llm/quant/index.ts';
-import { KERNELS_WASM_PATH, loadWasmKernels, type WasmKernels } from '../../src/llm/kernels/index.ts';
+import { KERNEL_WORKER_SOURCE, KERNELS_WASM_PATH, loadWasmKernels, type KernelWorkerFactory, type WasmKernels } from '../../src/llm/kernels/index.ts';
 
 const wasmFile = fileURLToPath(new URL(`../../${KERNELS_WASM_PATH}`, import.meta.url));
 
@@ -19,6 +20,13 @@ export const wasmMissing: string | false = existsSync(wasmFile) ? false : `${KER
 export function kernelWasmBytes(): Uint8Array {
   return readFileSync(wasmFile);
 }
+
+/** pool worker threads as the cli makes them (cli/llm-worker.ts), without importing a higher layer */
+export const kernelWorkerFactory: KernelWorkerFactory = (start) => {
+  const worker = new Worker(`(${KERNEL_WORKER_SOURCE})(require('node:worker_threads').workerData)`, { eval: true, workerData: start, execArgv: [] });
+  worker.unref();
+  return worker;
+};
 
 export interface KernelBench {
   readonly arena: Arena;

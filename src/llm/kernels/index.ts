@@ -5,8 +5,8 @@
  * The TypeScript twins in llm/quant stay the reference.
  */
 export {
-  WasmKernels, loadWasmKernels, compileKernelModule, KERNELS_WASM_PATH, MATMUL_KERNELS, ATTENTION_KERNEL_ID,
-  type AttentionRequest, type RawKernels, type RawDot, type RawMatmul, type RawQuantize, type MatmulRequest,
+  WasmKernels, loadWasmKernels, compileKernelModule, KERNELS_WASM_PATH, MATMUL_KERNELS, ATTENTION_KERNEL_ID, wasmDotTwin,
+  type AttentionRequest, type DotTwin, type RawKernels, type RawDot, type RawMatmul, type RawQuantize, type MatmulRequest,
 } from './wasm-kernels.ts';
 export {
   KernelPool, startKernelPool, KERNEL_WORKER_SOURCE, POOL_CONTROL_BYTES, POOL_MAX_TASKS,

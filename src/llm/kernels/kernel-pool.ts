@@ -21,7 +21,7 @@ import { fail } from '../../common/index.ts';
 import type { WasmMemory } from '../../kernel/index.ts';
 import type { GgmlTypeId } from '../tensor.ts';
 import type { WasmModule } from './wasm-api.ts';
-import { ATTENTION_KERNEL_ID, checkAttention, loadWasmKernels, MATMUL_KERNELS, type AttentionRequest, type WasmKernels } from './wasm-kernels.ts';
+import { ATTENTION_KERNEL_ID, checkAttention, checkSwiglu, loadWasmKernels, MATMUL_KERNELS, SWIGLU_KERNEL_ID, type AttentionRequest, type WasmKernels } from './wasm-kernels.ts';
 
 /** most matmul tasks in one job (q, k, v share one) */
 export const POOL_MAX_TASKS = 4;
@@ -193,6 +193,25 @@ export class KernelPool {
     words[base + 14] = request.kvHeadCount;
     words[base + 15] = request.headDim;
     this.start(1, Math.ceil(rows / chunkRows));
+  }
+
+  /** gate[i] = silu(gate[i]) · up[i] for n f32 at byte offsets gate and up, elements split over the threads */
+  swiglu(gate: number, up: number, n: number): void {
+    if (this.state === 'closed') fail('kernels.pool_closed', 'llm kernels: the worker pool was closed (kernel shutdown); no more SwiGLU can run on it');
+    checkSwiglu(gate, up, n, this.kernels);
+    if (n === 0) return;
+    const threads = this.state === 'running' ? this.threads : 1;
+    // a few chunks per thread, each a multiple of 4 elements (whole SIMD lanes)
+    const chunkElements = Math.max(1024, Math.ceil(n / (threads * 4) / 4) * 4);
+    const words = this.words;
+    const base = TASKS;
+    words.fill(0, base, base + TASK_WORDS);
+    words[base] = SWIGLU_KERNEL_ID;
+    words[base + 1] = gate;
+    words[base + 5] = up;
+    words[base + 9] = n;
+    words[base + 10] = chunkElements;
+    this.start(1, Math.ceil(n / chunkElements));
   }
 
   /** publish a job of `count` tasks in `chunks` chunks, compute on this thread too, wait for the workers */

@@ -6,20 +6,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { isChimaeraError, Rng } from '../../common/index.ts';
 import { attendTokens } from '../model/index.ts';
-import { kernelBench, kernelWasmBytes, randomFloats, wasmMissing as skip } from '../../../tests/helpers/wasm-kernels.ts';
-import { Worker } from 'node:worker_threads';
-import { KERNEL_WORKER_SOURCE, POOL_CONTROL_BYTES, startKernelPool, type KernelWorkerFactory } from './kernel-pool.ts';
+import { kernelBench, kernelWasmBytes, kernelWorkerFactory as workerFactory, randomFloats, wasmMissing as skip } from '../../../tests/helpers/wasm-kernels.ts';
+import { POOL_CONTROL_BYTES, startKernelPool } from './kernel-pool.ts';
 import type { AttentionRequest, WasmKernels } from './wasm-kernels.ts';
 import type { KernelBench } from '../../../tests/helpers/wasm-kernels.ts';
 
 const MiB = 1 << 20;
-
-/** worker threads as the cli makes them (cli/llm-worker.ts), without importing a higher layer */
-const workerFactory: KernelWorkerFactory = (start) => {
-  const worker = new Worker(`(${KERNEL_WORKER_SOURCE})(require('node:worker_threads').workerData)`, { eval: true, workerData: start, execArgv: [] });
-  worker.unref();
-  return worker;
-};
 
 interface Case { readonly headCount: number; readonly kvHeadCount: number; readonly headDim: number; readonly startPosition: number; readonly tokens: number }
 

@@ -1,12 +1,13 @@
 // The WebAssembly matmuls added for Q4_0, Q5_0, Q5_K, Q6_K, F16 and BF16
 // weights and the activation quantizers (f32 → Q8_0 / Q8_K / F16 / BF16),
-// each against its TypeScript twin in llm/quant: bit-identical bytes and
-// dots, except F16/BF16 dots which stay within the stated f64-lane bound.
+// each against its TypeScript twin in llm/quant (wasmDotTwin): bit-identical
+// bytes and dots, except F16/BF16 dots which stay within the stated f64-lane bound.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../common/index.ts';
-import { dequantizeRow, prepareActivations, preparedBytes, quantizeRow, vecDot, vecDotType } from '../quant/index.ts';
+import { dequantizeRow, prepareActivations, preparedBytes, quantizeRow, vecDotType } from '../quant/index.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../tensor.ts';
+import { wasmDotTwin } from './wasm-kernels.ts';
 import { fillRandomBytes, kernelBench, randomFloats, randomScaleF16, wasmMissing as skip, type KernelBench } from '../../../tests/helpers/wasm-kernels.ts';
 
 const MiB = 1 << 20;
@@ -78,7 +79,7 @@ function checkType(type: GgmlTypeId, nIn: number, nOut: number, tokens: number, 
     for (let t = 0; t < tokens; t++) {
       const rowOffset = weights.offset + r * stride;
       const xOffset = prepared.offset + t * xStride;
-      const expected = vecDot(type, bytes, rowOffset, bytes, xOffset, nIn);
+      const expected = wasmDotTwin(type)(bytes, rowOffset, bytes, xOffset, nIn);
       const actual = result[t * nOut + r]!;
       if (type !== GgmlType.F16 && type !== GgmlType.BF16) {
         assert.ok(Object.is(actual, expected), `${name} ${nIn} (${source}): row ${r} token ${t}: wasm ${actual} vs reference ${expected}`);
@@ -101,7 +102,7 @@ for (const typeName of ['Q4_0', 'Q5_0', 'Q5_K', 'Q6_K'] as const) {
   const type = GgmlType[typeName] as GgmlTypeId;
   const shapes = ggmlTypeTraits(type)!.blockSize === 256 ? SHAPES_256 : SHAPES_32;
   for (const source of ['quantized', 'random-bytes'] as const) {
-    test(`${typeName} matmul equals vecDot${typeName} bit for bit (${source} rows), activations equal prepareActivations`, { skip }, () => {
+    test(`${typeName} matmul equals its TypeScript twin bit for bit (${source} rows), activations equal prepareActivations`, { skip }, () => {
       for (const [nIn, nOut, tokens] of shapes) checkType(type, nIn, nOut, tokens, source, nIn * 7 + nOut + type);
     });
   }

@@ -9,24 +9,28 @@
  * This file never reads files: the caller supplies the .wasm bytes (cli and
  * tests read `KERNELS_WASM_PATH` relative to the repository root).
  *
- * Each kernel has a TypeScript twin in llm/quant and a test comparing them:
+ * Each kernel has a TypeScript twin in llm/quant (wasmDotTwin) and a test
+ * comparing them:
  *   matmul type  activations  twin                numerics
  *   Q8_0         Q8_0         vecDotQ8_0          bit-identical
  *   Q4_0         Q8_0         vecDotQ4_0          bit-identical
  *   Q5_0         Q8_0         vecDotQ5_0          bit-identical
- *   Q4_K         Q8_K         vecDotQ4_K          bit-identical
+ *   Q4_K         Q8_K         vecDotQ4_KBlocks    bit-identical ┐ exact integers per super-block,
+ *   Q6_K         Q8_K         vecDotQ6_KBlocks    bit-identical ┘ so within (blocks + 4)·2^-23·Σ|w·x|
+ *                                                   of vecDotQ4_K / vecDotQ6_K (ggml's eight
+ *                                                   f32 lanes, the TypeScript backend's)
  *   Q5_K         Q8_K         vecDotQ5_K          bit-identical
- *   Q6_K         Q8_K         vecDotQ6_K          bit-identical
  *   F16          F16          vecDotF16           f64 lanes; ≤ 2^-24·|ref| + n·2^-52·Σ|w·x| apart
  *   BF16         BF16         vecDotBf16          f64 lanes; same bound
  *   F32          F32          vecDotF32           f32 lanes; ≤ (n/16 + 6)·2^-24·Σ|w·x| apart
  * Activation quantizers (prepare): f32 → Q8_0 / Q8_K / F16 / BF16, the same
  * bytes as prepareActivations with its default ('ggml-x86-simd') rounding.
+ * SwiGLU's gating (swiglu): the same bits as llm/model/ffn.ts swiglu.
  */
 
 import { fail } from '../../common/index.ts';
 import type { WasmMemory } from '../../kernel/index.ts';
-import { preparedBytes, vecDotType } from '../quant/index.ts';
+import { preparedBytes, vecDot, vecDotQ4_KBlocks, vecDotQ6_KBlocks, vecDotType } from '../quant/index.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../tensor.ts';
 import { compileWasm, instantiateWasm, type WasmModule } from './wasm-api.ts';
 
@@ -79,6 +83,8 @@ export interface RawKernels {
     out: number, outTokenStride: number, keys: number, values: number, q: number, qTokenStride: number,
     startPosition: number, headCount: number, kvHeadCount: number, headDim: number, rowBegin: number, rowEnd: number,
   ) => void;
+  /** gate[i] = silu(gate[i]) · up[i] for n f32 (wasm/swiglu.ts) */
+  readonly swiglu: (gate: number, up: number, n: number) => void;
   /** claim and compute chunks of the pool's current job (control block offset); returns chunks computed */
   readonly runChunks: (control: number) => number;
   /** a pool worker's loop (control block offset, last generation seen); returns on the stop command */
@@ -88,7 +94,7 @@ export interface RawKernels {
 const RAW_NAMES = [
   'dotQ8_0', 'matmulQ8_0', 'dotQ4_0', 'matmulQ4_0', 'dotQ5_0', 'matmulQ5_0', 'dotQ4_K', 'matmulQ4_K', 'dotQ5_K', 'matmulQ5_K',
   'dotQ6_K', 'matmulQ6_K', 'dotF16', 'matmulF16', 'dotBf16', 'matmulBf16', 'dotF32', 'matmulF32',
-  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'attendRows', 'runChunks', 'workerLoop',
+  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'attendRows', 'swiglu', 'runChunks', 'workerLoop',
 ] as const;
 
 type MatmulName = 'matmulF32' | 'matmulF16' | 'matmulBf16' | 'matmulQ4_0' | 'matmulQ5_0' | 'matmulQ8_0' | 'matmulQ4_K' | 'matmulQ5_K' | 'matmulQ6_K';
@@ -117,8 +123,20 @@ const QUANTIZER_BY_TYPE = new Map<number, 'quantizeQ8_0' | 'quantizeQ8_K' | 'qua
   [GgmlType.BF16, 'quantizeBf16'],
 ]);
 
+/** a dot of one row (at rowOffset in row) with one token's prepared activations (at xOffset in x), n elements */
+export type DotTwin = (row: Uint8Array, rowOffset: number, x: Uint8Array, xOffset: number, n: number) => number;
+
+/** the TypeScript function whose bits the WASM matmul of `type` weights gives (the table in the header) */
+export function wasmDotTwin(type: GgmlTypeId): DotTwin {
+  if (type === GgmlType.Q4_K) return vecDotQ4_KBlocks;
+  if (type === GgmlType.Q6_K) return vecDotQ6_KBlocks;
+  return (row, rowOffset, x, xOffset, n) => vecDot(type, row, rowOffset, x, xOffset, n);
+}
+
 /** the pool's task-word id of the attention kernel (the matmuls use 0 … 8) */
 export const ATTENTION_KERNEL_ID = 9;
+/** the pool's task-word id of SwiGLU's gating */
+export const SWIGLU_KERNEL_ID = 10;
 
 /**
  * One layer's causal attention for a batch of consecutive tokens, over
@@ -232,6 +250,12 @@ export class WasmKernels {
     this.raw.attendRows(out, stride, keys, values, q, stride, startPosition, headCount, kvHeadCount, headDim, 0, tokens * headCount);
   }
 
+  /** gate[i] = silu(gate[i]) · up[i] for n f32 at byte offsets gate and up, on this thread, after checking the ranges */
+  swiglu(gate: number, up: number, n: number): void {
+    checkSwiglu(gate, up, n, this);
+    this.raw.swiglu(gate, up, n);
+  }
+
   /** fail unless [offset, offset + bytes) lies inside the memory */
   checkRange(what: string, offset: number, bytes: number): void {
     const size = this.memory.buffer.byteLength;
@@ -257,6 +281,14 @@ export function checkAttention(request: AttentionRequest, kernels: WasmKernels):
   kernels.checkRange('attention queries', q, rowBytes * tokens);
   kernels.checkRange('attention keys', keys, cacheBytes);
   kernels.checkRange('attention values', values, cacheBytes);
+}
+
+/** fail unless n f32 at gate and at up lie inside kernels' memory, 4-byte aligned */
+export function checkSwiglu(gate: number, up: number, n: number, kernels: WasmKernels): void {
+  if (!Number.isSafeInteger(n) || n < 0) fail('kernels.arguments_invalid', `llm kernels: swiglu: n = ${n} must be a non-negative integer`, { n });
+  if (gate % 4 !== 0 || up % 4 !== 0) fail('kernels.arguments_invalid', `llm kernels: swiglu needs 4-byte aligned f32 arrays, got offsets ${gate} and ${up}`, { gate, up });
+  kernels.checkRange('swiglu gate', gate, 4 * n);
+  kernels.checkRange('swiglu up', up, 4 * n);
 }
 
 /** compile the kernel module once (the result can be posted to workers and instantiated there) */

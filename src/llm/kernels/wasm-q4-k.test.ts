@@ -1,10 +1,13 @@
-// WebAssembly Q4_K · Q8_K kernel against its TypeScript twin vecDotQ4_K:
-// bit-identical on quantized random weights and on arbitrary block bytes.
+// WebAssembly Q4_K · Q8_K kernel against its TypeScript twin vecDotQ4_KBlocks
+// (wasmDotTwin): bit-identical on quantized random weights and on arbitrary
+// block bytes, through every tile (one row × four tokens, four rows × one
+// token, single dots for the rest).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../common/index.ts';
-import { prepareActivations, preparedBytes, quantizeRow, vecDot } from '../quant/index.ts';
+import { prepareActivations, preparedBytes, quantizeRow } from '../quant/index.ts';
 import { GgmlType, rowBytes } from '../tensor.ts';
+import { wasmDotTwin } from './wasm-kernels.ts';
 import { fillRandomBytes, kernelBench, randomFloats, randomScaleF16, wasmMissing as skip } from '../../../tests/helpers/wasm-kernels.ts';
 
 const MiB = 1 << 20;
@@ -37,22 +40,25 @@ function checkQ4_K(nIn: number, nOut: number, tokens: number, source: WeightSour
   const result = bench.floats(out, nOut * tokens);
   for (let r = 0; r < nOut; r++) {
     for (let t = 0; t < tokens; t++) {
-      const expected = vecDot(type, bytes, weights.offset + r * stride, bytes, prepared.offset + t * xStride, nIn);
+      const expected = wasmDotTwin(type)(bytes, weights.offset + r * stride, bytes, prepared.offset + t * xStride, nIn);
       const actual = result[t * nOut + r]!;
       assert.ok(Object.is(actual, expected), `Q4_K ${nIn} (${source}): row ${r} token ${t}: wasm ${actual} vs reference ${expected}`);
     }
   }
 }
 
-test('Q4_K matmul equals vecDotQ4_K bit for bit on quantized weights (256, 768, 4864 wide)', { skip }, () => {
+test('Q4_K matmul equals its twin bit for bit on quantized weights (256, 768, 4864 wide; 1 … 9 tokens)', { skip }, () => {
   checkQ4_K(256, 9, 1, 'quantized', 1);
   checkQ4_K(768, 12, 3, 'quantized', 2);
   checkQ4_K(4864, 16, 2, 'quantized', 3);
+  checkQ4_K(768, 7, 4, 'quantized', 6);
+  checkQ4_K(512, 5, 9, 'quantized', 7);
 });
 
-test('Q4_K matmul equals vecDotQ4_K bit for bit on arbitrary block bytes (all scale/min bit patterns)', { skip }, () => {
+test('Q4_K matmul equals its twin bit for bit on arbitrary block bytes (all scale/min bit patterns)', { skip }, () => {
   checkQ4_K(256, 64, 1, 'random-bytes', 4);
   checkQ4_K(4864, 24, 2, 'random-bytes', 5);
+  checkQ4_K(1280, 6, 6, 'random-bytes', 8);
 });
 
 test('a hand-built Q4_K block (one nibble, one quant) dots to d·scale·q · d_x·x', { skip }, () => {

@@ -14,11 +14,12 @@ import { setFlagsFromString } from 'node:v8';
 import { Rng } from '../../common/index.ts';
 import { Arena } from '../../kernel/index.ts';
 import { prepareActivations, preparedBytes, quantizeRow, vecDot } from '../quant/index.ts';
+import { attendTokens, swiglu } from '../model/index.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../tensor.ts';
 import { fillRandomBytes, kernelWasmBytes, randomFloats, randomScaleF16, wasmMissing } from '../../../tests/helpers/wasm-kernels.ts';
 import { chooseKernelModule, kernelModulePreference, KERNELS_RELAXED_WASM_PATH } from './kernel-module-choice.ts';
 import { validateWasm } from './wasm-api.ts';
-import { loadWasmKernels, type WasmKernels } from './wasm-kernels.ts';
+import { loadWasmKernels, wasmDotTwin, type WasmKernels } from './wasm-kernels.ts';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
@@ -54,7 +55,7 @@ function modules(): Modules {
  * nOut rows of `type` (quantized from random floats, or random bytes with
  * finite scales), activations from the WASM quantizer (checked against
  * prepareActivations), then every output of the relaxed matmul must equal
- * vecDot and the plain module's output bit for bit. `activationEdit` may
+ * the TypeScript twin (wasmDotTwin) and the plain module's output bit for bit. `activationEdit` may
  * overwrite prepared activation bytes first (e.g. to plant −128).
  */
 function checkMatmul(type: GgmlTypeId, nIn: number, nOut: number, tokens: number, source: WeightSource, seed: number, activationEdit?: (bytes: Uint8Array, offset: number) => void): void {
@@ -99,7 +100,7 @@ function checkMatmul(type: GgmlTypeId, nIn: number, nOut: number, tokens: number
   const name = ggmlTypeTraits(type)!.name;
   for (let r = 0; r < nOut; r++) {
     for (let t = 0; t < tokens; t++) {
-      const expected = vecDot(type, bytes, weights.offset + r * stride, bytes, prepared.offset + t * xStride, nIn);
+      const expected = wasmDotTwin(type)(bytes, weights.offset + r * stride, bytes, prepared.offset + t * xStride, nIn);
       const value = actual[t * nOut + r]!;
       assert.ok(Object.is(value, expected), `${name} ${nIn}×${nOut}, ${tokens} tokens (${source}): row ${r} token ${t}: relaxed ${value} vs reference ${expected}`);
       assert.ok(Object.is(value, plainResult[t * nOut + r]!), `${name}: row ${r} token ${t}: relaxed ${value} vs plain module ${plainResult[t * nOut + r]}`);
@@ -115,7 +116,7 @@ for (const typeName of ['Q8_0', 'Q4_0', 'Q5_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const
   const type = GgmlType[typeName] as GgmlTypeId;
   const shapes = ggmlTypeTraits(type)!.blockSize === 256 ? SHAPES_256 : SHAPES_32;
   for (const source of ['quantized', 'random-bytes'] as const) {
-    test(`relaxed module: ${typeName} matmul equals vecDot${typeName} and the plain module bit for bit (${source} rows)`, { skip }, () => {
+    test(`relaxed module: ${typeName} matmul equals its TypeScript twin and the plain module bit for bit (${source} rows)`, { skip }, () => {
       for (const [nIn, nOut, tokens] of shapes) checkMatmul(type, nIn, nOut, tokens, source, nIn * 7 + nOut + type);
     });
   }
@@ -166,6 +167,35 @@ test('relaxed module: Q4_0 and Q5_0 activations holding −128 stay exact (the a
   }
 });
 
+test('relaxed module: attention (fused multiply-adds) stays within 2e-5 of the reference; SwiGLU gives the twin\'s bits', { skip }, () => {
+  const { arena, relaxed } = modules();
+  const rng = new Rng(21);
+  for (const shape of [{ headCount: 14, kvHeadCount: 2, headDim: 64, startPosition: 37, tokens: 11 }, { headCount: 4, kvHeadCount: 4, headDim: 12, startPosition: 0, tokens: 5 }]) {
+    const qFloats = shape.tokens * shape.headCount * shape.headDim;
+    const cacheFloats = (shape.startPosition + shape.tokens) * shape.kvHeadCount * shape.headDim;
+    const [q, out, keys, values] = [qFloats, qFloats, cacheFloats, cacheFloats].map((count) => arena.alloc(4 * count, 'test'));
+    const view = (offset: number, count: number): Float32Array => new Float32Array(arena.memory.buffer, offset, count);
+    view(q!.offset, qFloats).set(randomFloats(qFloats, rng, 2));
+    view(keys!.offset, cacheFloats).set(randomFloats(cacheFloats, rng, 2));
+    view(values!.offset, cacheFloats).set(randomFloats(cacheFloats, rng, 1));
+    const expected = new Float32Array(qFloats);
+    attendTokens(expected, view(q!.offset, qFloats).slice(), view(keys!.offset, cacheFloats).slice(), view(values!.offset, cacheFloats).slice(), 0, shape.startPosition, shape.tokens, shape, new Float32Array(shape.startPosition + shape.tokens));
+    relaxed.attention({ out: out!.offset, q: q!.offset, keys: keys!.offset, values: values!.offset, ...shape });
+    const actual = view(out!.offset, qFloats);
+    for (let i = 0; i < qFloats; i++) assert.ok(Math.abs(actual[i]! - expected[i]!) <= 2e-5, `${JSON.stringify(shape)}: element ${i}: ${actual[i]} vs ${expected[i]}`);
+  }
+  const n = 1031;
+  const gate = arena.alloc(4 * n, 'test');
+  const up = arena.alloc(4 * n, 'test');
+  const gates = randomFloats(n, rng, 12);
+  const ups = randomFloats(n, rng, 2);
+  new Float32Array(arena.memory.buffer, gate.offset, n).set(gates);
+  new Float32Array(arena.memory.buffer, up.offset, n).set(ups);
+  relaxed.swiglu(gate.offset, up.offset, n);
+  swiglu(gates, ups, n);
+  assert.deepEqual(new Float32Array(arena.memory.buffer, gate.offset, n), gates);
+});
+
 test('kernel module choice: relaxed when wanted and valid, else plain with the reason', { skip }, () => {
   const plain = kernelWasmBytes();
   assert.equal(chooseKernelModule(plain, relaxedBytes, 'relaxed-if-supported').variant, 'relaxed-simd');
@@ -192,6 +222,6 @@ test('relaxed module: the same checks pass in optimized code only (a child proce
     env: { ...env, CHIMAERA_RELAXED_TIER_CHILD: '1' },
   });
   assert.equal(child.status, 0, `child run failed:\n${child.stdout}\n${child.stderr}`);
-  assert.match(child.stdout, /# pass 16\n/, `the child should pass the other 16 tests:\n${child.stdout}`);
+  assert.match(child.stdout, /# pass 17\n/, `the child should pass the other 17 tests:\n${child.stdout}`);
   assert.match(child.stdout, /# fail 0\n/);
 });

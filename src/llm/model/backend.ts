@@ -12,6 +12,7 @@
 
 import type { Tensor } from '../tensor.ts';
 import { attendOne, type AttentionShape } from './attention.ts';
+import { swiglu } from './ffn.ts';
 import { matmul } from './matmul.ts';
 
 export type KernelChoice = 'typescript' | 'wasm';
@@ -36,6 +37,8 @@ export interface MatmulBackend {
    * out, q: [tokens, headCount·headDim]; scores: scratch [≥ startPosition + tokens] (TypeScript path).
    */
   attend(out: Float32Array, q: Float32Array, keys: Float32Array, values: Float32Array, layerOffset: number, startPosition: number, tokens: number, shape: AttentionShape, scores: Float32Array): void;
+  /** gate[i] = silu(gate[i]) · up[i] for i < n (ffn.ts swiglu's bits) */
+  swiglu(gate: Float32Array, up: Float32Array, n: number): void;
   /** whether the backend can compute on `view` (context buffers are checked once at creation) */
   accepts(view: ArrayBufferView): boolean;
 }
@@ -50,6 +53,7 @@ export const typescriptBackend: MatmulBackend = {
   kind: 'typescript',
   accepts: () => true,
   attend: attendTokens,
+  swiglu,
   multiply(input, tokens, nIn, products, count, prepared) {
     for (let p = 0; p < count; p++) {
       const product = products[p]!;

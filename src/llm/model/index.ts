@@ -12,7 +12,7 @@ export { matmul, matmulReference } from './matmul.ts';
 export { rmsNorm } from './rms-norm.ts';
 export { ropeAngles, ropeNeox } from './rope.ts';
 export { attendOne, type AttentionShape } from './attention.ts';
-export { swiglu, addInPlace, addBias } from './ffn.ts';
+export { swiglu, expF32, addInPlace, addBias } from './ffn.ts';
 export type { BatchState, TransformerModel } from './transformer.ts';
 export { randomQwen2Tensors, tinyConfig, makeTensor, encodeTensorData, type RandomModelOptions, type RandomWeightType } from './random-model.ts';
 export { qwen2TensorPlan, type Qwen2TensorPlan } from './tensor-plan.ts';

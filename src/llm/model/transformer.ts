@@ -12,7 +12,7 @@ import type { Tensor } from '../tensor.ts';
 import { addAdapterDeltas, type AdapterMatricesLike, type LayerAdapters } from './adapters.ts';
 import type { MatmulBackend, Product } from './backend.ts';
 import type { Qwen2Config } from './config.ts';
-import { addBias, addInPlace, swiglu } from './ffn.ts';
+import { addBias, addInPlace } from './ffn.ts';
 import type { KvCache, KvPrecision } from './kv-cache.ts';
 import { rmsNorm } from './rms-norm.ts';
 import { ropeNeox } from './rope.ts';
@@ -132,7 +132,7 @@ export function feedForwardSwiglu(s: BatchState, gate: Tensor, up: Tensor, down:
   s.backend.multiply(s.normed, s.tokens, d, s.products, 2, s.prepared);
   if (adapters.gate.length > 0) addAdapterDeltas(s.gate, s.normed, s.tokens, adapters.gate, s.adapterInner);
   if (adapters.up.length > 0) addAdapterDeltas(s.up, s.normed, s.tokens, adapters.up, s.adapterInner);
-  swiglu(s.gate, s.up, s.tokens * f);
+  s.backend.swiglu(s.gate, s.up, s.tokens * f);
   project(s, s.projection, s.gate, down, f, d, null, adapters.down);
 }
 

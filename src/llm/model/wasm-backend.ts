@@ -6,7 +6,8 @@
  * construction that weights live there (or copies them in once) and the
  * context that its scratch does (llm/kernels viewInMemory). Weight types
  * without a WASM kernel (Q5_1) take the TypeScript path. Attention runs as
- * one pool job per layer, (token, head) rows split over the threads.
+ * one pool job per layer, (token, head) rows split over the threads, and
+ * SwiGLU's gating as one job with the elements split.
  */
 
 import { KernelPool, MATMUL_KERNELS, POOL_MAX_TASKS, viewInMemory, type PoolTask } from '../kernels/index.ts';
@@ -43,6 +44,10 @@ export class WasmMatmulBackend implements MatmulBackend {
       keys: keys.byteOffset + 4 * layerOffset, values: values.byteOffset + 4 * layerOffset,
       startPosition, tokens, headCount: shape.headCount, kvHeadCount: shape.kvHeadCount, headDim: shape.headDim,
     });
+  }
+
+  swiglu(gate: Float32Array, up: Float32Array, n: number): void {
+    this.pool.swiglu(gate.byteOffset, up.byteOffset, n);
   }
 
   multiply(input: Float32Array, tokens: number, nIn: number, products: readonly Product[], count: number, prepared: Uint8Array): void {

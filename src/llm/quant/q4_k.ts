@@ -98,3 +98,32 @@ export function vecDotQ4_K(row: Uint8Array, rowOffset: number, x: Uint8Array, xO
   for (let l = 0; l < 8; l++) sum = f(sum + laneSums[l]!);
   return sum;
 }
+
+/**
+ * Q4_K row · Q8_K activations, the WebAssembly kernels' order
+ * (llm/kernels/wasm/q4_k.ts, which gives these bits): per super-block the
+ * exact integers isum = Σ_j scale_j·Σ q·x and minsum = Σ_j min_j·(bsum_2j +
+ * bsum_2j+1), then sum = f32(sum + f32(isum)·f32(d_w·d_x)) and
+ * sum = f32(sum − f32(minsum)·f32(dmin_w·d_x)). The same value as vecDotQ4_K
+ * (ggml's eight f32 lanes) up to rounding.
+ */
+export function vecDotQ4_KBlocks(row: Uint8Array, rowOffset: number, x: Uint8Array, xOffset: number, n: number): number {
+  let sum = 0;
+  for (let block = 0; block < n / QK_K; block++) {
+    const w = rowOffset + block * Q4_K_BYTES;
+    const a = xOffset + block * Q8_K_BYTES;
+    let isum = 0;
+    let minsum = 0;
+    for (let j = 0; j < 8; j++) {
+      getScaleMinK4(j, row, w + 4, scaleMin);
+      minsum += scaleMin[1]! * (readQ8KBlockSum(x, a, 2 * j) + readQ8KBlockSum(x, a, 2 * j + 1));
+      const q = w + 16 + 32 * (j >> 1);
+      const shift = (j & 1) * 4;
+      for (let l = 0; l < 32; l++) isum += scaleMin[0]! * ((row[q + l]! >>> shift) & 0x0f) * readI8(x, a + Q8_K_QS + 32 * j + l);
+    }
+    const yd = readF32(x, a);
+    sum = f(sum + f(f(isum) * f(readF16(row, w) * yd)));
+    sum = f(sum - f(f(minsum) * f(readF16(row, w + 2) * yd)));
+  }
+  return sum;
+}

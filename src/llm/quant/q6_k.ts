@@ -16,7 +16,7 @@
 
 import { nearestInt, readF16, readF32, readI8, writeF16 } from './f16.ts';
 import { GROUP_MAX_EPS, makeQxQuants, QK_K } from './k-common.ts';
-import { Q8_K_BYTES, Q8_K_QS } from './q8_k.ts';
+import { Q8_K_BYTES, Q8_K_QS, readQ8KBlockSum } from './q8_k.ts';
 
 export const Q6_K_BYTES = 210;
 
@@ -128,5 +128,25 @@ export function vecDotQ6_K(row: Uint8Array, rowOffset: number, x: Uint8Array, xO
   }
   let sum = 0;
   for (let l = 0; l < 8; l++) sum = f(sum + laneSums[l]!);
+  return sum;
+}
+
+/**
+ * Q6_K row · Q8_K activations, the WebAssembly kernels' order
+ * (llm/kernels/wasm/q6_k.ts, which gives these bits): per super-block the
+ * exact integer Σ_g scale_g·Σ q·x − 32·Σ_g scale_g·bsum_g, then one f32
+ * step sum = f32(sum + f32(isum)·f32(d_w·d_x)). The same value as vecDotQ6_K
+ * (ggml's eight f32 lanes) up to rounding.
+ */
+export function vecDotQ6_KBlocks(row: Uint8Array, rowOffset: number, x: Uint8Array, xOffset: number, n: number): number {
+  let sum = 0;
+  for (let block = 0; block < n / QK_K; block++) {
+    const w = rowOffset + block * Q6_K_BYTES;
+    const a = xOffset + block * Q8_K_BYTES;
+    let isum = 0;
+    for (let e = 0; e < QK_K; e++) isum += readI8(row, w + 192 + (e >> 4)) * q6Level(row, w, e) * readI8(x, a + Q8_K_QS + e);
+    for (let g = 0; g < 16; g++) isum -= 32 * readI8(row, w + 192 + g) * readQ8KBlockSum(x, a, g);
+    sum = f(sum + f(f(isum) * f(readF16(row, w + 208) * readF32(x, a))));
+  }
   return sum;
 }

@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { GgmlType, rowBytes, type GgmlTypeId } from '../tensor.ts';
 import {
   bf16ToF32, dequantizeRow, f16ToF32, f32ToBf16, f32ToF16, nearestInt, preparedBytes, prepareActivations, quantizeRow,
-  vecDot, vecDotF32Reference, vecDotType,
+  vecDot, vecDotF32Reference, vecDotQ4_KBlocks, vecDotQ6_KBlocks, vecDotType,
 } from './index.ts';
-import { isChimaeraError } from '../../common/index.ts';
+import { isChimaeraError, Rng } from '../../common/index.ts';
 
 test('f16: every bit pattern survives f16 → f32 → f16 (NaNs become the canonical quiet NaN)', () => {
   for (let h = 0; h < 65536; h++) {
@@ -167,3 +167,48 @@ test('all-zero rows quantize to zero blocks and dot to zero', () => {
     assert.equal(vecDot(type, row, 0, prepared, 0, 256), 0);
   }
 });
+
+// The WebAssembly K-quant kernels sum each super-block as one exact integer
+// (vecDotQ6_KBlocks is their twin); ggml's scalar order keeps eight f32 lane
+// sums. Both round only their f32 steps, so they stay within
+// (blocks + 4)·2^-23 of Σ|w·x| of each other, on quantized rows and on
+// arbitrary block bytes alike.
+for (const [name, type, blocksDot, scaleOffset] of [['Q4_K', GgmlType.Q4_K, vecDotQ4_KBlocks, 0], ['Q6_K', GgmlType.Q6_K, vecDotQ6_KBlocks, 208]] as const) {
+  test(`${name}: the block-wise dot (the WASM kernels' order) stays within (blocks + 4)·2^-23·Σ|w·x| of ggml's scalar order`, () => {
+    const rng = new Rng(11);
+    const random = (): number => rng.next();
+    for (const n of [256, 1024, 4864]) {
+      const bytes = rowBytes(type, n);
+      const row = new Uint8Array(bytes);
+      const prepared = new Uint8Array(preparedBytes(type, n));
+      const weights = new Float32Array(n);
+      const activations = new Float32Array(n);
+      for (let trial = 0; trial < 20; trial++) {
+        for (let i = 0; i < n; i++) activations[i] = (random() * 2 - 1) * 3;
+        if (trial % 2 === 0) {
+          for (let i = 0; i < n; i++) weights[i] = (random() * 2 - 1) * 0.2;
+          quantizeRow(type, weights, 0, row, 0, n);
+        } else {
+          // arbitrary bytes with moderate f16 scales (high byte 0x20 … 0x3b; Q4_K's dmin too)
+          for (let i = 0; i < bytes; i++) row[i] = Math.floor(random() * 256);
+          const blockBytes = bytes / (n / 256);
+          for (let block = 0; block < n / 256; block++) {
+            row[block * blockBytes + scaleOffset + 1] = 0x20 + Math.floor(random() * 0x1c);
+            if (type === GgmlType.Q4_K) row[block * blockBytes + 3] = 0x20 + Math.floor(random() * 0x1c);
+          }
+        }
+        prepareActivations(type, activations, 0, n, prepared, 0);
+        const dequantizedRow = new Float32Array(n);
+        const dequantizedX = new Float32Array(n);
+        dequantizeRow(type, row, 0, dequantizedRow, 0, n);
+        dequantizeRow(vecDotType(type), prepared, 0, dequantizedX, 0, n);
+        let magnitude = 0;
+        for (let i = 0; i < n; i++) magnitude += Math.abs(dequantizedRow[i]! * dequantizedX[i]!);
+        const ours = blocksDot(row, 0, prepared, 0, n);
+        const ggml = vecDot(type, row, 0, prepared, 0, n);
+        const bound = (n / 256 + 4) * 2 ** -23 * magnitude;
+        assert.ok(Math.abs(ours - ggml) <= bound, `${name} n=${n} trial ${trial}: block-wise ${ours} vs ggml order ${ggml} (bound ${bound})`);
+      }
+    }
+  });
+}

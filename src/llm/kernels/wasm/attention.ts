@@ -8,12 +8,15 @@
 // KV head g = h / (headCount / kvHeadCount); the token sits at position
 // startPosition + t and sees positions 0 … startPosition + t.
 //
-// One pass with an online softmax (Milakov & Gimelshein 2018): a running
-// maximum m, sum l and output o (kept in the output row itself):
-//   s_j = q·k_j / sqrt(headDim)
-//   if s_j > m: o ← o·e^(m−s_j), l ← l·e^(m−s_j), m ← s_j
-//   p = e^(s_j−m);  o ← o + p·v_j;  l ← l + p
+// One pass with an online softmax (Milakov & Gimelshein 2018), a block of
+// eight positions at a time: a running maximum m, sum l and output o (kept
+// in the output row itself):
+//   s_j = q·k_j / sqrt(headDim) for the block's eight positions
+//   if max_j s_j > m: o ← o·e^(m−max), l ← l·e^(m−max), m ← max
+//   p_j = e^(s_j−m);  o ← o + Σ_j p_j·v_j (one pass over o per block);  l ← l + Σ_j p_j
 //   out = o / l
+// and the last (visible mod 8) positions one at a time the same way. The
+// relaxed-SIMD build fuses the multiply-adds (f32x4.relaxed_madd).
 // The reference takes two passes (scores, then max-subtracted exponentials),
 // so results agree to rounding (f32 exponentials, different summation
 // order): the test allows 2e-5 relative to max|v|.
@@ -27,6 +30,33 @@
 //   q    [tokens, headCount·headDim] f32, token stride qTokenStride
 //   keys, values: this layer's cache, (position, kvHead, headDim) f32
 // headDim must be a multiple of 4.
+
+/** a·b + c lane by lane: fused where the relaxed-SIMD build may fuse (one vfmadd), else a multiply and an add */
+// @ts-ignore: decorator
+@inline
+function multiplyAdd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** q·k over headBytes (a multiple of 16) bytes, times scale */
+// @ts-ignore: decorator
+@inline
+function scoreOf(q: usize, k: usize, headBytes: usize, scale: f32): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let i: usize = 0;
+  for (; i + 32 <= headBytes; i += 32) {
+    acc0 = multiplyAdd(v128.load(q + i), v128.load(k + i), acc0);
+    acc1 = multiplyAdd(v128.load(q + i, 16), v128.load(k + i, 16), acc1);
+  }
+  if (i < headBytes) acc0 = multiplyAdd(v128.load(q + i), v128.load(k + i), acc0);
+  const acc = f32x4.add(acc0, acc1);
+  return ((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3))) * scale;
+}
+
+/** positions per block of the online softmax: scores, one rescale and one pass over the output row per block */
+const BLOCK = 8;
 
 /** rows [rowBegin, rowEnd) of one layer's attention (see the header) */
 export function attendRows(
@@ -48,38 +78,75 @@ export function attendRows(
     const kvHead: usize = <usize>(h / group) * headBytes;
     const visible = startPosition + t + 1;
     for (let i: usize = 0; i < headBytes; i += 16) v128.store(oRow + i, f32x4.splat(0));
-    let max: f32 = -Infinity;
+    let runningMax: f32 = -Infinity;
     let sum: f32 = 0;
-    let k = keys + kvHead;
-    let v = values + kvHead;
-    for (let j = 0; j < visible; j++) {
-      let acc0 = f32x4.splat(0);
-      let acc1 = f32x4.splat(0);
-      let i: usize = 0;
-      for (; i + 32 <= headBytes; i += 32) {
-        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(qRow + i), v128.load(k + i)));
-        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(qRow + i, 16), v128.load(k + i, 16)));
-      }
-      if (i < headBytes) acc0 = f32x4.add(acc0, f32x4.mul(v128.load(qRow + i), v128.load(k + i)));
-      const acc = f32x4.add(acc0, acc1);
-      const score: f32 = ((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3))) * scale;
-      if (score > max) {
-        const shrink: f32 = expNonPositive(max - score);
+    let j = 0;
+    // whole blocks: eight scores, at most one rescale, one pass over the output row
+    for (; j + BLOCK <= visible; j += BLOCK) {
+      const k = keys + kvHead + <usize>j * kvStride;
+      let scoresLow = f32x4.splat(scoreOf(qRow, k, headBytes, scale));
+      scoresLow = f32x4.replace_lane(scoresLow, 1, scoreOf(qRow, k + kvStride, headBytes, scale));
+      scoresLow = f32x4.replace_lane(scoresLow, 2, scoreOf(qRow, k + 2 * kvStride, headBytes, scale));
+      scoresLow = f32x4.replace_lane(scoresLow, 3, scoreOf(qRow, k + 3 * kvStride, headBytes, scale));
+      let scoresHigh = f32x4.splat(scoreOf(qRow, k + 4 * kvStride, headBytes, scale));
+      scoresHigh = f32x4.replace_lane(scoresHigh, 1, scoreOf(qRow, k + 5 * kvStride, headBytes, scale));
+      scoresHigh = f32x4.replace_lane(scoresHigh, 2, scoreOf(qRow, k + 6 * kvStride, headBytes, scale));
+      scoresHigh = f32x4.replace_lane(scoresHigh, 3, scoreOf(qRow, k + 7 * kvStride, headBytes, scale));
+      const largest = f32x4.max(scoresLow, scoresHigh);
+      const blockMax = max(max(f32x4.extract_lane(largest, 0), f32x4.extract_lane(largest, 1)), max(f32x4.extract_lane(largest, 2), f32x4.extract_lane(largest, 3)));
+      if (blockMax > runningMax) {
+        const shrink: f32 = expNonPositive(runningMax - blockMax);
         if (shrink != 1) {
           const factor = f32x4.splat(shrink);
           for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), factor));
           sum *= shrink;
         }
-        max = score;
+        runningMax = blockMax;
       }
-      const p: f32 = expNonPositive(score - max);
+      const top = f32x4.splat(runningMax);
+      const pLow = expNonPositiveLanes(f32x4.sub(scoresLow, top));
+      const pHigh = expNonPositiveLanes(f32x4.sub(scoresHigh, top));
+      const pSum = f32x4.add(pLow, pHigh);
+      sum += (f32x4.extract_lane(pSum, 0) + f32x4.extract_lane(pSum, 1)) + (f32x4.extract_lane(pSum, 2) + f32x4.extract_lane(pSum, 3));
+      const p0 = i32x4.shuffle(pLow, pLow, 0, 0, 0, 0);
+      const p1 = i32x4.shuffle(pLow, pLow, 1, 1, 1, 1);
+      const p2 = i32x4.shuffle(pLow, pLow, 2, 2, 2, 2);
+      const p3 = i32x4.shuffle(pLow, pLow, 3, 3, 3, 3);
+      const p4 = i32x4.shuffle(pHigh, pHigh, 0, 0, 0, 0);
+      const p5 = i32x4.shuffle(pHigh, pHigh, 1, 1, 1, 1);
+      const p6 = i32x4.shuffle(pHigh, pHigh, 2, 2, 2, 2);
+      const p7 = i32x4.shuffle(pHigh, pHigh, 3, 3, 3, 3);
+      const v = values + kvHead + <usize>j * kvStride;
+      for (let o: usize = 0; o < headBytes; o += 16) {
+        let acc = v128.load(oRow + o);
+        acc = multiplyAdd(p0, v128.load(v + o), acc);
+        acc = multiplyAdd(p1, v128.load(v + kvStride + o), acc);
+        acc = multiplyAdd(p2, v128.load(v + 2 * kvStride + o), acc);
+        acc = multiplyAdd(p3, v128.load(v + 3 * kvStride + o), acc);
+        acc = multiplyAdd(p4, v128.load(v + 4 * kvStride + o), acc);
+        acc = multiplyAdd(p5, v128.load(v + 5 * kvStride + o), acc);
+        acc = multiplyAdd(p6, v128.load(v + 6 * kvStride + o), acc);
+        acc = multiplyAdd(p7, v128.load(v + 7 * kvStride + o), acc);
+        v128.store(oRow + o, acc);
+      }
+    }
+    // the last visible mod 8 positions one at a time
+    for (; j < visible; j++) {
+      const score = scoreOf(qRow, keys + kvHead + <usize>j * kvStride, headBytes, scale);
+      if (score > runningMax) {
+        const shrink: f32 = expNonPositive(runningMax - score);
+        if (shrink != 1) {
+          const factor = f32x4.splat(shrink);
+          for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), factor));
+          sum *= shrink;
+        }
+        runningMax = score;
+      }
+      const p: f32 = expNonPositive(score - runningMax);
       sum += p;
       const weight = f32x4.splat(p);
-      for (let o: usize = 0; o < headBytes; o += 16) {
-        v128.store(oRow + o, f32x4.add(v128.load(oRow + o), f32x4.mul(weight, v128.load(v + o))));
-      }
-      k += kvStride;
-      v += kvStride;
+      const v = values + kvHead + <usize>j * kvStride;
+      for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, multiplyAdd(weight, v128.load(v + o), v128.load(oRow + o)));
     }
     const inverse = f32x4.splat(1 / sum);
     for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), inverse));
@@ -92,16 +159,30 @@ const LN2_HIGH: f32 = 0.693359375;
 const LN2_LOW: f32 = -2.12194440e-4;
 
 /**
- * e^x for x ≤ 0 (−∞ gives 0) in f32, within about 2 ulp: x = n·ln2 + r with
- * |r| ≤ ln2/2, e^r by its degree-6 Taylor polynomial (error < 2^-26 there),
- * times 2^n built in the exponent bits; results below 2^-126 flush to 0.
+ * e^x for x ≤ 0 (−∞ gives 0) in f32, within a few ulp: x = n·ln2 + r with
+ * |r| ≤ ln2/2, e^r by its degree-6 Taylor polynomial (truncation error
+ * below 2^-23 there), times 2^n built in the exponent bits; x below −87.3
+ * gives 0.
  */
 // @ts-ignore: decorator
 @inline
 function expNonPositive(x: f32): f32 {
-  if (x < -87.3) return 0;
-  const n: f32 = nearest<f32>(x * LOG2E);
-  const r = (x - n * LN2_HIGH) - n * LN2_LOW;
-  const poly: f32 = 1 + r * (1 + r * (0.5 + r * (0.16666667 + r * (0.041666668 + r * (0.008333334 + r * 0.0013888889)))));
-  return poly * reinterpret<f32>((<i32>n + 127) << 23);
+  return f32x4.extract_lane(expNonPositiveLanes(f32x4.splat(x)), 0);
+}
+
+/** expNonPositive lane by lane (the same operations) */
+// @ts-ignore: decorator
+@inline
+function expNonPositiveLanes(x: v128): v128 {
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HIGH))), f32x4.mul(n, f32x4.splat(LN2_LOW)));
+  let poly = f32x4.add(f32x4.mul(r, f32x4.splat(0.0013888889)), f32x4.splat(0.008333334));
+  poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(0.041666668));
+  poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(0.16666667));
+  poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(0.5));
+  poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(1));
+  poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(1));
+  // below −87.3 (and −∞) the result is 0, like the scalar version's early return
+  const scaled = f32x4.mul(poly, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
+  return v128.and(scaled, f32x4.ge(x, f32x4.splat(-87.3)));
 }

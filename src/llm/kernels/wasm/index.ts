@@ -13,4 +13,5 @@ export { dotQ4_0, matmulQ4_0, dotQ5_0, matmulQ5_0 } from './q4_0';
 export { dotF16, matmulF16, dotBf16, matmulBf16 } from './half-dot';
 export { quantizeQ8_0, quantizeQ8_K, quantizeF16, quantizeBf16 } from './activations';
 export { attendRows } from './attention';
+export { swiglu } from './swiglu';
 export { runChunks, workerLoop } from './pool';

@@ -17,7 +17,8 @@
 //                  x, xTokenStride, tokens, n, nOut, chunkRows, firstChunk,
 //                  and for attention (kernel 9; weights = keys, rowStride =
 //                  values, x = q, nOut = tokens·headCount rows) 12 startPosition,
-//                  13 headCount, 14 kvHeadCount, 15 headDim
+//                  13 headCount, 14 kvHeadCount, 15 headDim; for SwiGLU's gating
+//                  (kernel 10; out = gate, x = up) nOut elements, chunked as rows
 // Offsets are u32 (memory up to 4 GiB). Kernel ids: see KERNEL_IDS in ../kernel-pool.ts.
 
 import { matmulQ8_0 } from './q8_0';
@@ -28,6 +29,7 @@ import { matmulQ6_K } from './q6_k';
 import { matmulQ4_0, matmulQ5_0 } from './q4_0';
 import { matmulF16, matmulBf16 } from './half-dot';
 import { attendRows } from './attention';
+import { swiglu } from './swiglu';
 
 const GENERATION: usize = 0;
 const COMMAND: usize = 4;
@@ -66,6 +68,7 @@ function runTaskRows(task: usize, rowBegin: i32, rowEnd: i32): void {
     case 7: matmulQ5_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 8: matmulQ6_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 9: attendRows(out, outStride, weights, rowStride, x, xStride, <i32>word(task, 12), <i32>word(task, 13), <i32>word(task, 14), <i32>word(task, 15), rowBegin, rowEnd); break;
+    case 10: swiglu(out + (<usize>rowBegin << 2), x + (<usize>rowBegin << 2), rowEnd - rowBegin); break;
     default: unreachable();
   }
 }

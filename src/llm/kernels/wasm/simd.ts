@@ -23,6 +23,16 @@ export function fourHalves(p: usize, stride: usize): v128 {
   return f16x4ToF32x4(halves);
 }
 
+/** f32x4 of the four f32 values at p, p + stride, p + 2·stride, p + 3·stride */
+// @ts-ignore: decorator
+@inline
+export function fourFloats(p: usize, stride: usize): v128 {
+  let values = f32x4.splat(load<f32>(p));
+  values = f32x4.replace_lane(values, 1, load<f32>(p + stride));
+  values = f32x4.replace_lane(values, 2, load<f32>(p + 2 * stride));
+  return f32x4.replace_lane(values, 3, load<f32>(p + 3 * stride));
+}
+
 /** i32 sum of the four lanes */
 // @ts-ignore: decorator
 @inline
@@ -42,38 +52,17 @@ export function int8BlockSums(w0: v128, w1: v128, a: usize): v128 {
   return i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w1), i16x8.extend_high_i8x16_s(a1)));
 }
 
-// Scaling i16x8 lane sums p into eight exact i32 lanes (lane l = scale · p_l)
-// with two i32x4.dot_i16x8_s instead of widening and i32 multiplies:
-// dot(p, evenLanes(scale)) = (s·p0, s·p2, s·p4, s·p6) and
-// dot(p, oddLanes(scale)) = (s·p1, s·p3, s·p5, s·p7); lowLanes/highLanes
-// put accumulated even/odd sums back in lane order 0..3 and 4..7.
-
-/** i16x8 (s, 0, s, 0, …) for |s| < 2^15 */
+/**
+ * i16x8 lane sums of 16 int8 activations x × 16 small non-negative quants q
+ * (0 … 127): each lane adds two products (which two differs between the
+ * builds: neighbours in the relaxed dot, k and k + 8 with extmul), so only
+ * sums over all lanes are defined. Exact: |lane| ≤ 2·128·127 < 2^15.
+ */
 // @ts-ignore: decorator
 @inline
-export function evenLanes(scale: i32): v128 {
-  return i32x4.splat(scale & 0xffff);
-}
-
-/** i16x8 (0, s, 0, s, …) for |s| < 2^15 */
-// @ts-ignore: decorator
-@inline
-export function oddLanes(scale: i32): v128 {
-  return i32x4.splat(scale << 16);
-}
-
-/** lanes 0..3 from accumulated even (0, 2, 4, 6) and odd (1, 3, 5, 7) lane sums */
-// @ts-ignore: decorator
-@inline
-export function lowLanes(even: v128, odd: v128): v128 {
-  return i32x4.shuffle(even, odd, 0, 4, 1, 5);
-}
-
-/** lanes 4..7 (see lowLanes) */
-// @ts-ignore: decorator
-@inline
-export function highLanes(even: v128, odd: v128): v128 {
-  return i32x4.shuffle(even, odd, 2, 6, 3, 7);
+export function products16(x: v128, q: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i16x8.relaxed_dot_i8x16_i7x16_s(x, q);
+  return i16x8.add(i16x8.extmul_low_i8x16_s(x, q), i16x8.extmul_high_i8x16_s(x, q));
 }
 
 /** bytes a0, b0, a1, b1, …, a7, b7 (punpcklbw) */
