@@ -55,6 +55,26 @@ function scoreOf(q: usize, k: usize, headBytes: usize, scale: f32): f32 {
   return ((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3))) * scale;
 }
 
+/** the scores of four consecutive positions (keys at k, k + kvStride, …) against q, times scale: four independent chains, then a transposed reduction */
+// @ts-ignore: decorator
+@inline
+function fourScores(q: usize, k: usize, kvStride: usize, headBytes: usize, scale: v128): v128 {
+  const k1 = k + kvStride;
+  const k2 = k1 + kvStride;
+  const k3 = k2 + kvStride;
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let i: usize = 0; i < headBytes; i += 16) {
+    const qi = v128.load(q + i);
+    acc0 = multiplyAdd(qi, v128.load(k + i), acc0);
+    acc1 = multiplyAdd(qi, v128.load(k1 + i), acc1);
+    acc2 = multiplyAdd(qi, v128.load(k2 + i), acc2);
+    acc3 = multiplyAdd(qi, v128.load(k3 + i), acc3);
+  }
+  const pairs01 = f32x4.add(i32x4.shuffle(acc0, acc1, 0, 4, 1, 5), i32x4.shuffle(acc0, acc1, 2, 6, 3, 7));
+  const pairs23 = f32x4.add(i32x4.shuffle(acc2, acc3, 0, 4, 1, 5), i32x4.shuffle(acc2, acc3, 2, 6, 3, 7));
+  return f32x4.mul(f32x4.add(i32x4.shuffle(pairs01, pairs23, 0, 1, 4, 5), i32x4.shuffle(pairs01, pairs23, 2, 3, 6, 7)), scale);
+}
+
 /** positions per block of the online softmax: scores, one rescale and one pass over the output row per block */
 const BLOCK = 8;
 
@@ -70,6 +90,7 @@ export function attendRows(
   const kvStride: usize = <usize>(kvHeadCount * headDim) << 2;
   const headBytes: usize = <usize>headDim << 2;
   const scale: f32 = 1 / Mathf.sqrt(<f32>headDim);
+  const scales = f32x4.splat(scale);
   for (let r = rowBegin; r < rowEnd; r++) {
     const t = r / headCount;
     const h = r - t * headCount;
@@ -84,14 +105,8 @@ export function attendRows(
     // whole blocks: eight scores, at most one rescale, one pass over the output row
     for (; j + BLOCK <= visible; j += BLOCK) {
       const k = keys + kvHead + <usize>j * kvStride;
-      let scoresLow = f32x4.splat(scoreOf(qRow, k, headBytes, scale));
-      scoresLow = f32x4.replace_lane(scoresLow, 1, scoreOf(qRow, k + kvStride, headBytes, scale));
-      scoresLow = f32x4.replace_lane(scoresLow, 2, scoreOf(qRow, k + 2 * kvStride, headBytes, scale));
-      scoresLow = f32x4.replace_lane(scoresLow, 3, scoreOf(qRow, k + 3 * kvStride, headBytes, scale));
-      let scoresHigh = f32x4.splat(scoreOf(qRow, k + 4 * kvStride, headBytes, scale));
-      scoresHigh = f32x4.replace_lane(scoresHigh, 1, scoreOf(qRow, k + 5 * kvStride, headBytes, scale));
-      scoresHigh = f32x4.replace_lane(scoresHigh, 2, scoreOf(qRow, k + 6 * kvStride, headBytes, scale));
-      scoresHigh = f32x4.replace_lane(scoresHigh, 3, scoreOf(qRow, k + 7 * kvStride, headBytes, scale));
+      const scoresLow = fourScores(qRow, k, kvStride, headBytes, scales);
+      const scoresHigh = fourScores(qRow, k + 4 * kvStride, kvStride, headBytes, scales);
       const largest = f32x4.max(scoresLow, scoresHigh);
       const blockMax = max(max(f32x4.extract_lane(largest, 0), f32x4.extract_lane(largest, 1)), max(f32x4.extract_lane(largest, 2), f32x4.extract_lane(largest, 3)));
       if (blockMax > runningMax) {
@@ -118,16 +133,16 @@ export function attendRows(
       const p7 = i32x4.shuffle(pHigh, pHigh, 3, 3, 3, 3);
       const v = values + kvHead + <usize>j * kvStride;
       for (let o: usize = 0; o < headBytes; o += 16) {
-        let acc = v128.load(oRow + o);
-        acc = multiplyAdd(p0, v128.load(v + o), acc);
-        acc = multiplyAdd(p1, v128.load(v + kvStride + o), acc);
-        acc = multiplyAdd(p2, v128.load(v + 2 * kvStride + o), acc);
-        acc = multiplyAdd(p3, v128.load(v + 3 * kvStride + o), acc);
-        acc = multiplyAdd(p4, v128.load(v + 4 * kvStride + o), acc);
-        acc = multiplyAdd(p5, v128.load(v + 5 * kvStride + o), acc);
-        acc = multiplyAdd(p6, v128.load(v + 6 * kvStride + o), acc);
-        acc = multiplyAdd(p7, v128.load(v + 7 * kvStride + o), acc);
-        v128.store(oRow + o, acc);
+        // two independent chains of four multiply-adds (shorter latency), then one add
+        let first = multiplyAdd(p0, v128.load(v + o), v128.load(oRow + o));
+        let second = f32x4.mul(p4, v128.load(v + 4 * kvStride + o));
+        first = multiplyAdd(p1, v128.load(v + kvStride + o), first);
+        second = multiplyAdd(p5, v128.load(v + 5 * kvStride + o), second);
+        first = multiplyAdd(p2, v128.load(v + 2 * kvStride + o), first);
+        second = multiplyAdd(p6, v128.load(v + 6 * kvStride + o), second);
+        first = multiplyAdd(p3, v128.load(v + 3 * kvStride + o), first);
+        second = multiplyAdd(p7, v128.load(v + 7 * kvStride + o), second);
+        v128.store(oRow + o, f32x4.add(first, second));
       }
     }
     // the last visible mod 8 positions one at a time
