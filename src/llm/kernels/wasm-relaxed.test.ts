@@ -1,7 +1,8 @@
 // The relaxed-SIMD kernel module (build/wasm/llm-kernels-relaxed.wasm)
 // against the TypeScript twins and the plain module: Q8_0, Q4_0, Q5_0, Q4_K,
 // Q5_K and Q6_K matmuls bit for bit (quantized rows, random bytes including Q8_0
-// weight −128, activations holding −128), and the module choice. The file
+// weight −128, activations holding −128), attention (fused multiply-adds)
+// within the reference's bound, SwiGLU bit for bit, and the module choice. The file
 // runs twice: in-process (the first calls run V8's baseline tier, Liftoff)
 // and once more in a child with --no-liftoff (optimized code only), since
 // the two tiers compile the relaxed instructions separately.

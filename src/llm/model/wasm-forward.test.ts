@@ -5,8 +5,9 @@
 // bit-exact and every other op is shared); Q4_K and Q6_K (whose WASM dots sum
 // each super-block as one exact integer, see llm/kernels/wasm-kernels.ts),
 // the WASM attention (one-pass online softmax, f32 exponentials) and
-// F32/F16/BF16 matmuls within stated rounding bounds. Also: weights outside the memory are copied in once, weights
-// already in it are used in place, and the kernel choice rules.
+// F32/F16/BF16 matmuls within stated rounding bounds. Also: weights outside
+// the memory are copied in once, weights already in it are used in place,
+// and the kernel choice rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isChimaeraError } from '../../common/index.ts';
@@ -57,6 +58,14 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
   return diff / spread;
 }
 
+/** both logits sets of `ours` within `bound` of `theirs` (relativeDifference) */
+function assertWithin(ours: { all: Float32Array; steps: Float32Array }, theirs: { all: Float32Array; steps: Float32Array }, bound: number, what: string): void {
+  for (const key of ['all', 'steps'] as const) {
+    const difference = relativeDifference(ours[key], theirs[key]);
+    assert.ok(difference <= bound, `${what} (${key}): max |wasm − ts| / spread = ${difference}`);
+  }
+}
+
 function logitsOf(model: Qwen2Model): { all: Float32Array; steps: Float32Array } {
   const all = model.createContext(64, { batchSize: 5 }).evaluate(PROMPT, { logits: 'all' });
   const context = model.createContext(64, { batchSize: 4 });
@@ -80,19 +89,9 @@ for (const type of QUANTIZED_TYPES) {
     const reference = new Qwen2Model(CONFIG, weights);
     assert.equal(reference.kernels, 'typescript');
     const theirs = logitsOf(reference);
-    const ours = logitsOf(wasm);
-    for (const [a, b] of [[ours.all, theirs.all], [ours.steps, theirs.steps]] as const) {
-      const difference = relativeDifference(a, b);
-      assert.ok(difference <= 1e-5, `${type}: max |wasm − ts| / spread = ${difference}`);
-    }
+    assertWithin(logitsOf(wasm), theirs, 1e-5, `${type}: wasm matmuls and attention`);
     const matmulsOnly = logitsOf(withReferenceAttention(new Qwen2Model(CONFIG, weights, { allocator: setup.allocator, pool: setup.pool })));
-    if (BLOCKWISE_TYPES.has(type)) {
-      for (const [a, b] of [[matmulsOnly.all, theirs.all], [matmulsOnly.steps, theirs.steps]] as const) {
-        const difference = relativeDifference(a, b);
-        assert.ok(difference <= 1e-5, `${type}: wasm matmuls: max |wasm − ts| / spread = ${difference}`);
-      }
-      return;
-    }
+    if (BLOCKWISE_TYPES.has(type)) return assertWithin(matmulsOnly, theirs, 1e-5, `${type}: wasm matmuls`);
     assert.deepEqual(matmulsOnly.all, theirs.all);
     assert.deepEqual(matmulsOnly.steps, theirs.steps);
   });
@@ -107,14 +106,8 @@ for (const [type, matmulBound, attentionBound] of [['F32', 2e-5, 2e-5], ['F16', 
     const weights = buildQwen2Weights(CONFIG, tensors, `${type}.gguf`);
     const setup = wasmSetup();
     const theirs = logitsOf(new Qwen2Model(CONFIG, weights));
-    const matmulsOnly = logitsOf(withReferenceAttention(new Qwen2Model(CONFIG, weights, { allocator: setup.allocator, pool: setup.pool })));
-    const ours = logitsOf(new Qwen2Model(CONFIG, weights, { allocator: setup.allocator, pool: setup.pool }));
-    for (const [key, ts] of [['all', theirs.all], ['steps', theirs.steps]] as const) {
-      const difference = relativeDifference(matmulsOnly[key], ts);
-      assert.ok(difference <= matmulBound, `${type} ${key}: wasm matmuls: max |wasm − ts| / spread = ${difference}`);
-      const withAttention = relativeDifference(ours[key], ts);
-      assert.ok(withAttention <= attentionBound, `${type} ${key}: wasm matmuls and attention: max |wasm − ts| / spread = ${withAttention}`);
-    }
+    assertWithin(logitsOf(withReferenceAttention(new Qwen2Model(CONFIG, weights, { allocator: setup.allocator, pool: setup.pool }))), theirs, matmulBound, `${type}: wasm matmuls`);
+    assertWithin(logitsOf(new Qwen2Model(CONFIG, weights, { allocator: setup.allocator, pool: setup.pool })), theirs, attentionBound, `${type}: wasm matmuls and attention`);
   });
 }
 
