@@ -14,8 +14,8 @@
 // the offset) and shared by all rows of the tile:
 //   Σ (q − offset)·x = Σ q·x − offset·Σ x   (exact i32 arithmetic)
 //
-// Tiles are 8 rows × 4 tokens (octQuadTile; 4 × 4 quadQuadTile for a last
-// group of four rows): per block each row's quants are unpacked once for the
+// Decode (one token) runs four rows at a time (quadOneTile), prompts 8 rows ×
+// 4 tokens (octQuadTile; 4 × 4 quadQuadTile for a last group of four rows): per block each row's quants are unpacked once for the
 // four tokens, each token's offset total computed once for the eight rows, and
 // a four-row transposed reduction gives one i32 sum per (row, token) lane.
 // Measured against the plain 1 row × 4 token tiles (one thread, 896 × 4864 and
@@ -27,6 +27,7 @@
 // Q5_0: f32(f32(d_w·d_x)·sumi)) added into the running sum in block order, so
 // the results are the same bits as dotQ4_0 / dotQ5_0 (and vecDotQ4_0 / vecDotQ5_0).
 
+import { f16ToF32 } from './f16';
 import { fourHalves, storeLanes, storeOctQuad, transposeReduce } from './simd';
 
 /** bytes per Q8_0 activation block */
@@ -139,6 +140,42 @@ export function quadQuadQ4_0Relaxed(row0: usize, rowStride: usize, x0: usize, xT
 /** quadQuadTile for Q5_0 rows (see there) */
 export function quadQuadQ5_0Relaxed(row0: usize, rowStride: usize, x0: usize, xTokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
   quadQuadTile(1, 22, row0, rowStride, x0, xTokenStride, n, out, outTokenStride);
+}
+
+/**
+ * Four rows (row0 + k·rowStride) · one token at x (decode): f32 results at
+ * out + k·outLaneStride, the bits of q4_0.ts rowsQuad (the same integer sums,
+ * the same f32 steps) with relaxed dots instead of widened ones.
+ */
+// @ts-ignore: decorator
+@inline
+function quadOneTile(kind: i32, blockBytes: usize, row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+  const blocks = n >> 5;
+  const ones = i16x8.splat(1);
+  const byteOnes = i8x16.splat(1);
+  const offsets = i16x8.splat(kind == 0 ? 8 : 16);
+  let acc = f32x4.splat(0);
+  let w0 = row0, w1 = w0 + rowStride, w2 = w1 + rowStride, w3 = w2 + rowStride;
+  let a = x;
+  for (let block = 0; block < blocks; block++) {
+    acc = tokenStep(kind, acc, a,
+      unsignedLow(kind, w0), unsignedHigh(kind, w0), unsignedLow(kind, w1), unsignedHigh(kind, w1),
+      unsignedLow(kind, w2), unsignedHigh(kind, w2), unsignedLow(kind, w3), unsignedHigh(kind, w3),
+      tokenOffset(a, byteOnes, offsets), fourHalves(w0, rowStride), f32x4.splat(f16ToF32(<u32>load<u16>(a))), ones);
+    w0 += blockBytes; w1 += blockBytes; w2 += blockBytes; w3 += blockBytes;
+    a += Q8_0_BYTES;
+  }
+  storeLanes(out, outLaneStride, acc);
+}
+
+/** quadOneTile for Q4_0 rows */
+export function quadOneQ4_0Relaxed(row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+  quadOneTile(0, 18, row0, rowStride, x, n, out, outLaneStride);
+}
+
+/** quadOneTile for Q5_0 rows */
+export function quadOneQ5_0Relaxed(row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+  quadOneTile(1, 22, row0, rowStride, x, n, out, outLaneStride);
 }
 
 /** one token's block step for four rows already unpacked: acc + the four (row, token) block products */

@@ -16,7 +16,7 @@
 
 import { fourHalves, int8BlockSums, laneSum, storeLanes, transposeReduce } from './simd';
 import { f16ToF32 } from './f16';
-import { octQuadQ4_0Relaxed, octQuadQ5_0Relaxed, quadQuadQ4_0Relaxed, quadQuadQ5_0Relaxed } from './q4_0-relaxed';
+import { octQuadQ4_0Relaxed, octQuadQ5_0Relaxed, quadOneQ4_0Relaxed, quadOneQ5_0Relaxed, quadQuadQ4_0Relaxed, quadQuadQ5_0Relaxed } from './q4_0-relaxed';
 
 const Q4_0_BYTES: usize = 18;
 const Q5_0_BYTES: usize = 22;
@@ -191,6 +191,18 @@ function rowsQuad(kind: i32, blockBytes: usize, row0: usize, rowStride: usize, x
   storeLanes(out, outLaneStride, acc);
 }
 
+/** rowsQuad, with relaxed dots in the relaxed build (q4_0-relaxed.ts quadOneTile, the same bits) */
+// @ts-ignore: decorator
+@inline
+function rowsQuadAny(kind: i32, blockBytes: usize, row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (kind == 0) quadOneQ4_0Relaxed(row0, rowStride, x, n, out, outLaneStride);
+    else quadOneQ5_0Relaxed(row0, rowStride, x, n, out, outLaneStride);
+  } else {
+    rowsQuad(kind, blockBytes, row0, rowStride, x, n, out, outLaneStride);
+  }
+}
+
 /** one row · four tokens' activations (x + k·xStride); f32 results at out + k·outStride */
 // @ts-ignore: decorator
 @inline
@@ -246,7 +258,7 @@ function matmulTiled(
     // far better than four interleaved neighbouring rows
     const quarter = (rowEnd - rowBegin) >> 2;
     for (let i = 0; i < quarter; i++, r++) {
-      rowsQuad(kind, blockBytes, weights + <usize>r * rowStride, <usize>quarter * rowStride, x, n, out + (<usize>r << 2), <usize>quarter << 2);
+      rowsQuadAny(kind, blockBytes, weights + <usize>r * rowStride, <usize>quarter * rowStride, x, n, out + (<usize>r << 2), <usize>quarter << 2);
     }
     r = rowBegin + (quarter << 2);
   }
@@ -263,7 +275,7 @@ function matmulTiled(
           }
           for (; t < tokens; t++) {
             for (let quad = 0; quad < group; quad += 4) {
-              rowsQuad(kind, blockBytes, row + <usize>quad * rowStride, rowStride, x + <usize>t * xTokenStride, n, outRow + (<usize>quad << 2) + <usize>t * outTokenStride, 4);
+              rowsQuadAny(kind, blockBytes, row + <usize>quad * rowStride, rowStride, x + <usize>t * xTokenStride, n, outRow + (<usize>quad << 2) + <usize>t * outTokenStride, 4);
             }
           }
         }
@@ -274,7 +286,7 @@ function matmulTiled(
     for (; r + 4 <= rowEnd; r += 4) {
       const row = weights + <usize>r * rowStride;
       const outRow = out + (<usize>r << 2);
-      for (let t = 0; t < tokens; t++) rowsQuad(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
+      for (let t = 0; t < tokens; t++) rowsQuadAny(kind, blockBytes, row, rowStride, x + <usize>t * xTokenStride, n, outRow + <usize>t * outTokenStride, 4);
     }
   }
   for (; r < rowEnd; r++) {
