@@ -13,7 +13,7 @@
 // Numerics (twin: vecDotQ6_KBlocks in llm/quant/q6_k.ts, same bits): per
 // super-block one exact integer
 //   isum = Σ_g scales[g] · Σ_{e in g} q_e·x_e  −  32 · Σ_g scales[g] · bsums[g]
-// (|isum| < 2^28), then one f32 step  sum = f32(sum + f32(isum) · f32(d_w · d_x)).
+// (|isum| < 2^29), then one f32 step  sum = f32(sum + f32(isum) · f32(d_w · d_x)).
 // The −32 offset comes from the block sums, so the 6-bit quants stay
 // unsigned (0 … 63): the 7-bit operand of i16x8.relaxed_dot_i8x16_i7x16_s,
 // exact and deterministic; the plain build sums the same products with
