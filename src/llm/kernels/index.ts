@@ -5,7 +5,7 @@
  * The TypeScript twins in llm/quant stay the reference.
  */
 export {
-  WasmKernels, loadWasmKernels, compileKernelModule, KERNELS_WASM_PATH, MATMUL_KERNELS, ATTENTION_KERNEL_ID, wasmDotTwin,
+  WasmKernels, loadWasmKernels, compileKernelModule, KERNELS_WASM_PATH, MATMUL_KERNELS, ATTENTION_KERNEL_ID, Q8_0_UNPACKED_BYTES, wasmDotTwin,
   type AttentionRequest, type DotTwin, type RawKernels, type RawDot, type RawMatmul, type RawQuantize, type MatmulRequest,
 } from './wasm-kernels.ts';
 export {

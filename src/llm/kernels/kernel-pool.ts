@@ -91,6 +91,8 @@ export interface PoolTask {
   readonly tokens: number;
   readonly n: number;
   readonly nOut: number;
+  /** Q8_0 weights: where WasmKernels.unpackQ8_0 put x's tokens, or 0 (the tiles unpack as they go) */
+  readonly unpacked?: number;
 }
 
 export interface KernelPoolOptions {
@@ -159,6 +161,7 @@ export class KernelPool {
       words[base + 9] = task.nOut;
       words[base + 10] = chunkRows;
       words[base + 11] = chunks;
+      words[base + 12] = task.unpacked ?? 0;
       chunks += Math.ceil(task.nOut / chunkRows);
     }
     this.start(count, chunks);

@@ -83,6 +83,8 @@ export interface RawKernels {
     out: number, outTokenStride: number, keys: number, values: number, q: number, qTokenStride: number,
     startPosition: number, headCount: number, kvHeadCount: number, headDim: number, rowBegin: number, rowEnd: number,
   ) => void;
+  /** unpack Q8_0 activations for matmulQ8_0's 11th argument (wasm/q8_0.ts); 1 when usable, 0 in the plain module or on an activation byte of −128 */
+  readonly unpackQ8_0Activations: (x: number, xTokenStride: number, tokens: number, n: number, dst: number) => number;
   /** gate[i] = silu(gate[i]) · up[i] for n f32 (wasm/swiglu.ts) */
   readonly swiglu: (gate: number, up: number, n: number) => void;
   /** claim and compute chunks of the pool's current job (control block offset); returns chunks computed */
@@ -94,7 +96,7 @@ export interface RawKernels {
 const RAW_NAMES = [
   'dotQ8_0', 'matmulQ8_0', 'dotQ4_0', 'matmulQ4_0', 'dotQ5_0', 'matmulQ5_0', 'dotQ4_K', 'matmulQ4_K', 'dotQ5_K', 'matmulQ5_K',
   'dotQ6_K', 'matmulQ6_K', 'dotF16', 'matmulF16', 'dotBf16', 'matmulBf16', 'dotF32', 'matmulF32',
-  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'attendRows', 'swiglu', 'runChunks', 'workerLoop',
+  'quantizeQ8_0', 'quantizeQ8_K', 'quantizeF16', 'quantizeBf16', 'unpackQ8_0Activations', 'attendRows', 'swiglu', 'runChunks', 'workerLoop',
 ] as const;
 
 type MatmulName = 'matmulF32' | 'matmulF16' | 'matmulBf16' | 'matmulQ4_0' | 'matmulQ5_0' | 'matmulQ8_0' | 'matmulQ4_K' | 'matmulQ5_K' | 'matmulQ6_K';
@@ -132,6 +134,9 @@ export function wasmDotTwin(type: GgmlTypeId): DotTwin {
   if (type === GgmlType.Q6_K) return vecDotQ6_KBlocks;
   return (row, rowOffset, x, xOffset, n) => vecDot(type, row, rowOffset, x, xOffset, n);
 }
+
+/** bytes of unpacked Q8_0 activations per 32-element block (UNPACKED_BYTES in wasm/q8_0-relaxed.ts) */
+export const Q8_0_UNPACKED_BYTES = 72;
 
 /** the pool's task-word id of the attention kernel (the matmuls use 0 … 8) */
 export const ATTENTION_KERNEL_ID = 9;
@@ -248,6 +253,21 @@ export class WasmKernels {
     const { out, q, keys, values, startPosition, tokens, headCount, kvHeadCount, headDim } = request;
     const stride = 4 * headCount * headDim;
     this.raw.attendRows(out, stride, keys, values, q, stride, startPosition, headCount, kvHeadCount, headDim, 0, tokens * headCount);
+  }
+
+  /**
+   * Unpack `tokens` tokens of prepared Q8_0 activations (n elements each, at
+   * x, xTokenStride apart) into dst (tokens · n/32 · Q8_0_UNPACKED_BYTES
+   * bytes) for the relaxed module's batch tiles, after checking the ranges;
+   * false when they cannot be used (plain module, or a −128 activation byte).
+   */
+  unpackQ8_0(x: number, xTokenStride: number, tokens: number, n: number, dst: number): boolean {
+    if (!Number.isSafeInteger(tokens) || tokens < 0 || !Number.isSafeInteger(n) || n < 0 || n % 32 !== 0) {
+      fail('kernels.arguments_invalid', `llm kernels: unpacking Q8_0 activations needs a token count and a multiple of 32 elements, got ${tokens} and ${n}`, { tokens, n });
+    }
+    this.checkRange('Q8_0 activations', x, xTokenStride * tokens);
+    this.checkRange('unpacked activations', dst, (n / 32) * Q8_0_UNPACKED_BYTES * tokens);
+    return this.raw.unpackQ8_0Activations(x, xTokenStride, tokens, n, dst) !== 0;
   }
 
   /** gate[i] = silu(gate[i]) · up[i] for n f32 at byte offsets gate and up, on this thread, after checking the ranges */

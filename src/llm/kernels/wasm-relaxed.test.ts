@@ -1,7 +1,8 @@
 // The relaxed-SIMD kernel module (build/wasm/llm-kernels-relaxed.wasm)
 // against the TypeScript twins and the plain module: Q8_0, Q4_0, Q5_0, Q4_K,
 // Q5_K and Q6_K matmuls bit for bit (quantized rows, random bytes including Q8_0
-// weight −128, activations holding −128), attention (fused multiply-adds)
+// weight −128, activations holding −128; Q8_0 also over activations unpacked
+// once, as the pool runs it), attention (fused multiply-adds)
 // within the reference's bound, SwiGLU bit for bit, and the module choice. The file
 // runs twice: in-process (the first calls run V8's baseline tier, Liftoff)
 // and once more in a child with --no-liftoff (optimized code only), since
@@ -15,12 +16,13 @@ import { setFlagsFromString } from 'node:v8';
 import { Rng } from '../../common/index.ts';
 import { Arena } from '../../kernel/index.ts';
 import { prepareActivations, preparedBytes, quantizeRow, vecDot } from '../quant/index.ts';
-import { attendTokens, swiglu } from '../model/index.ts';
+import { attendTokens, buildQwen2Weights, Qwen2Model, randomQwen2Tensors, swiglu, tinyConfig } from '../model/index.ts';
 import { GgmlType, ggmlTypeTraits, rowBytes, type GgmlTypeId } from '../tensor.ts';
 import { fillRandomBytes, kernelWasmBytes, randomFloats, randomScaleF16, wasmMissing } from '../../../tests/helpers/wasm-kernels.ts';
 import { chooseKernelModule, kernelModulePreference, KERNELS_RELAXED_WASM_PATH } from './kernel-module-choice.ts';
 import { validateWasm } from './wasm-api.ts';
-import { loadWasmKernels, wasmDotTwin, type WasmKernels } from './wasm-kernels.ts';
+import { POOL_CONTROL_BYTES, startKernelPool } from './kernel-pool.ts';
+import { loadWasmKernels, Q8_0_UNPACKED_BYTES, wasmDotTwin, type WasmKernels } from './wasm-kernels.ts';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
@@ -95,10 +97,23 @@ function checkMatmul(type: GgmlTypeId, nIn: number, nOut: number, tokens: number
   const request = { type, weights: weights.offset, x: prepared.offset, tokens, nIn, nOut };
   relaxed.matmul({ ...request, out: outRelaxed.offset });
   plain.matmul({ ...request, out: outPlain.offset });
+  const name = ggmlTypeTraits(type)!.name;
+  if (type === GgmlType.Q8_0) {
+    // the batch tiles over activations unpacked once (what the pool runs) give the same bits; the plain module never unpacks
+    const unpacked = arena.alloc((nIn / 32) * Q8_0_UNPACKED_BYTES * tokens, 'test');
+    const outUnpacked = arena.alloc(4 * nOut * tokens, 'test');
+    const usable = relaxed.unpackQ8_0(prepared.offset, xStride, tokens, nIn, unpacked.offset);
+    assert.equal(usable, activationEdit === undefined, 'unpacking is refused exactly when an activation byte is −128');
+    assert.equal(plain.unpackQ8_0(prepared.offset, xStride, tokens, nIn, unpacked.offset), false);
+    const matmulUnpacked = relaxed.raw.matmulQ8_0 as (...args: number[]) => void;
+    matmulUnpacked(outUnpacked.offset, 4 * nOut, weights.offset, stride, prepared.offset, xStride, tokens, nIn, 0, nOut, usable ? unpacked.offset : 0);
+    const viaUnpacked = new Float32Array(arena.memory.buffer, outUnpacked.offset, nOut * tokens);
+    const direct = new Float32Array(arena.memory.buffer, outRelaxed.offset, nOut * tokens);
+    for (let i = 0; i < nOut * tokens; i++) assert.ok(Object.is(viaUnpacked[i], direct[i]), `${name} ${nIn}×${nOut}, ${tokens} tokens: element ${i}: unpacked ${viaUnpacked[i]} vs ${direct[i]}`);
+  }
   bytes = new Uint8Array(arena.memory.buffer);
   const actual = new Float32Array(arena.memory.buffer, outRelaxed.offset, nOut * tokens);
   const plainResult = new Float32Array(arena.memory.buffer, outPlain.offset, nOut * tokens);
-  const name = ggmlTypeTraits(type)!.name;
   for (let r = 0; r < nOut; r++) {
     for (let t = 0; t < tokens; t++) {
       const expected = wasmDotTwin(type)(bytes, weights.offset + r * stride, bytes, prepared.offset + t * xStride, nIn);
@@ -197,6 +212,21 @@ test('relaxed module: attention (fused multiply-adds) stays within 2e-5 of the r
   assert.deepEqual(new Float32Array(arena.memory.buffer, gate.offset, n), gates);
 });
 
+test('relaxed module: a Q8_0 model on the pool (batches over activations unpacked once per group) gives the TypeScript forward\'s logits bit for bit', { skip }, () => {
+  const config = tinyConfig({ hiddenSize: 256, intermediateSize: 512, headCount: 4, kvHeadCount: 2, headDim: 64, vocabSize: 96, layerCount: 2 });
+  const weights = buildQwen2Weights(config, randomQwen2Tensors(config, { seed: 3, matrixType: 'Q8_0', scale: 0.2 }), 'q8_0.gguf');
+  const arena = new Arena({ limitBytes: 64 * MiB });
+  const allocator = (bytes: number, label: string): Uint8Array => arena.view(arena.alloc(bytes, label));
+  const pool = startKernelPool(relaxedBytes!, arena.memory, arena.alloc(POOL_CONTROL_BYTES, 'pool').offset, { workers: 0 });
+  const ours = new Qwen2Model(config, weights, { allocator, pool });
+  assert.equal(ours.kernels, 'wasm');
+  // the reference attention, so that only the matmuls (bit-exact) differ in kind
+  (ours.backend as { attend: typeof attendTokens }).attend = attendTokens;
+  const prompt = [3, 17, 0, 42, 8, 8, 25, 1, 30, 11, 47, 5, 90, 2];
+  const logits = (model: Qwen2Model): Float32Array => model.createContext(32, { batchSize: 8 }).evaluate(prompt, { logits: 'all' });
+  assert.deepEqual(logits(ours), logits(new Qwen2Model(config, weights)));
+});
+
 test('kernel module choice: relaxed when wanted and valid, else plain with the reason', { skip }, () => {
   const plain = kernelWasmBytes();
   assert.equal(chooseKernelModule(plain, relaxedBytes, 'relaxed-if-supported').variant, 'relaxed-simd');
@@ -223,6 +253,6 @@ test('relaxed module: the same checks pass in optimized code only (a child proce
     env: { ...env, CHIMAERA_RELAXED_TIER_CHILD: '1' },
   });
   assert.equal(child.status, 0, `child run failed:\n${child.stdout}\n${child.stderr}`);
-  assert.match(child.stdout, /# pass 17\n/, `the child should pass the other 17 tests:\n${child.stdout}`);
+  assert.match(child.stdout, /# pass 18\n/, `the child should pass the other 18 tests:\n${child.stdout}`);
   assert.match(child.stdout, /# fail 0\n/);
 });

@@ -10,10 +10,11 @@
  * llm/kernels/wasm-kernels.ts for the F32/F16/BF16 rounding bounds).
  */
 
-import type { Tensor } from '../tensor.ts';
+import type { GgmlTypeId, Tensor } from '../tensor.ts';
 import { attendOne, type AttentionShape } from './attention.ts';
 import { swiglu } from './ffn.ts';
 import { matmul } from './matmul.ts';
+import { preparedBytes } from './quant.ts';
 
 export type KernelChoice = 'typescript' | 'wasm';
 
@@ -28,7 +29,7 @@ export interface MatmulBackend {
   readonly kind: KernelChoice;
   /**
    * every product of `products` (count of them used) over input [tokens, nIn] f32;
-   * prepared: scratch of ≥ tokens · preparedBytes(type, nIn) bytes for each type in use.
+   * prepared: scratch of ≥ tokens · this.preparedBytes(type, nIn) bytes for each type in use.
    */
   multiply(input: Float32Array, tokens: number, nIn: number, products: readonly Product[], count: number, prepared: Uint8Array): void;
   /**
@@ -37,6 +38,8 @@ export interface MatmulBackend {
    * out, q: [tokens, headCount·headDim]; scores: scratch [≥ startPosition + tokens] (TypeScript path).
    */
   attend(out: Float32Array, q: Float32Array, keys: Float32Array, values: Float32Array, layerOffset: number, startPosition: number, tokens: number, shape: AttentionShape, scores: Float32Array): void;
+  /** scratch bytes per token that multiply needs in `prepared` for `type` weights of nIn inputs */
+  preparedBytes(type: GgmlTypeId, nIn: number): number;
   /** gate[i] = silu(gate[i]) · up[i] for i < n (ffn.ts swiglu's bits) */
   swiglu(gate: Float32Array, up: Float32Array, n: number): void;
   /** whether the backend can compute on `view` (context buffers are checked once at creation) */
@@ -53,6 +56,7 @@ export const typescriptBackend: MatmulBackend = {
   kind: 'typescript',
   accepts: () => true,
   attend: attendTokens,
+  preparedBytes,
   swiglu,
   multiply(input, tokens, nIn, products, count, prepared) {
     for (let p = 0; p < count; p++) {

@@ -18,7 +18,7 @@
 import { fail } from '../../common/index.ts';
 import type { GgmlTypeId } from '../tensor.ts';
 import { KvCache } from './kv-cache.ts';
-import { dequantizeRow, preparedBytes, rowBytes } from './quant.ts';
+import { dequantizeRow, rowBytes } from './quant.ts';
 import { rmsNorm } from './rms-norm.ts';
 import { ropeAngles } from './rope.ts';
 import { allocateFloat32 } from './scratch.ts';
@@ -63,8 +63,8 @@ export class InferenceContext {
     const f32 = (count: number, label: string): Float32Array => allocateFloat32(alloc, count, label);
     const { hiddenSize, headCount, kvHeadCount, headDim, intermediateSize } = config;
     this.cache = new KvCache(config.layerCount, maxTokens, kvHeadCount * headDim, { precision: model.kvPrecision, allocator: alloc });
-    let largestPrepared = preparedBytes(model.output.type as GgmlTypeId, hiddenSize);
-    for (const m of model.matrices) largestPrepared = Math.max(largestPrepared, preparedBytes(m.type as GgmlTypeId, m.shape[0]!));
+    let largestPrepared = model.backend.preparedBytes(model.output.type as GgmlTypeId, hiddenSize);
+    for (const m of model.matrices) largestPrepared = Math.max(largestPrepared, model.backend.preparedBytes(m.type as GgmlTypeId, m.shape[0]!));
     this.state = {
       config,
       cache: this.cache,

@@ -50,7 +50,7 @@ export interface BatchState {
   readonly ropeSin: Float32Array;
   /** attention scores of one head [cache capacity] */
   readonly scores: Float32Array;
-  /** activations converted for vecDot [batch · largest preparedBytes] */
+  /** activations converted for vecDot, and the backend's scratch for them [batch · largest backend.preparedBytes] */
   readonly prepared: Uint8Array;
   /** the matmul kernels (the model's) */
   readonly backend: MatmulBackend;

@@ -7,10 +7,13 @@
  * context that its scratch does (llm/kernels viewInMemory). Weight types
  * without a WASM kernel (Q5_1) take the TypeScript path. Attention runs as
  * one pool job per layer, (token, head) rows split over the threads, and
- * SwiGLU's gating as one job with the elements split.
+ * SwiGLU's gating as one job with the elements split. For Q8_0 weights and
+ * four or more tokens the activations are also unpacked once per group
+ * (signs, magnitudes, f32 scales) for the relaxed module's batch tiles, in
+ * scratch after the prepared ones (preparedBytes sizes both).
  */
 
-import { KernelPool, MATMUL_KERNELS, POOL_MAX_TASKS, viewInMemory, type PoolTask } from '../kernels/index.ts';
+import { KernelPool, MATMUL_KERNELS, POOL_MAX_TASKS, Q8_0_UNPACKED_BYTES, viewInMemory, type PoolTask } from '../kernels/index.ts';
 import { GgmlType, type GgmlTypeId } from '../tensor.ts';
 import type { AttentionShape } from './attention.ts';
 import type { MatmulBackend, Product } from './backend.ts';
@@ -30,7 +33,7 @@ export class WasmMatmulBackend implements MatmulBackend {
   constructor(pool: KernelPool) {
     this.pool = pool;
     for (let i = 0; i < POOL_MAX_TASKS; i++) {
-      this.tasks.push({ type: 0 as GgmlTypeId, out: 0, outTokenStride: 0, weights: 0, rowStride: 0, x: 0, xTokenStride: 0, tokens: 0, n: 0, nOut: 0 });
+      this.tasks.push({ type: 0 as GgmlTypeId, out: 0, outTokenStride: 0, weights: 0, rowStride: 0, x: 0, xTokenStride: 0, tokens: 0, n: 0, nOut: 0, unpacked: 0 });
     }
   }
 
@@ -46,6 +49,12 @@ export class WasmMatmulBackend implements MatmulBackend {
     });
   }
 
+  /** per token: the prepared activations, and for Q8_0 weights room after them for the unpacked ones (WasmKernels.unpackQ8_0) */
+  preparedBytes(type: GgmlTypeId, nIn: number): number {
+    const bytes = preparedBytes(type, nIn);
+    return type === GgmlType.Q8_0 ? bytes + (nIn / 32) * Q8_0_UNPACKED_BYTES : bytes;
+  }
+
   swiglu(gate: Float32Array, up: Float32Array, n: number): void {
     this.pool.swiglu(gate.byteOffset, up.byteOffset, n);
   }
@@ -55,6 +64,8 @@ export class WasmMatmulBackend implements MatmulBackend {
     const inputOffset = input.byteOffset;
     /** vec-dot type whose activations are in `prepared` now (-1: none) */
     let preparedType = -1;
+    /** where those Q8_0 activations are unpacked for the relaxed batch tiles: -1 not tried yet, 0 not usable */
+    let unpacked = -1;
     this.pending = 0;
     for (let p = 0; p < count; p++) {
       const product = products[p]!;
@@ -63,6 +74,7 @@ export class WasmMatmulBackend implements MatmulBackend {
         this.flush();
         matmul(product.out, 0, input, 0, tokens, product.weight, nIn, product.nOut, prepared);
         preparedType = -1;
+        unpacked = -1;
         continue;
       }
       const activationType = vecDotType(type);
@@ -74,8 +86,14 @@ export class WasmMatmulBackend implements MatmulBackend {
           this.flush();
           for (let t = 0; t < tokens; t++) kernels.prepare(type, inputOffset + 4 * nIn * t, prepared.byteOffset + xStride * t, nIn);
           preparedType = activationType;
+          unpacked = -1;
         }
         x = prepared.byteOffset;
+      }
+      if (type === GgmlType.Q8_0 && tokens >= 4 && unpacked === -1) {
+        // once per group: the scratch after the prepared blocks (preparedBytes below sizes it)
+        const at = prepared.byteOffset + xStride * tokens;
+        unpacked = kernels.unpackQ8_0(x, xStride, tokens, nIn, at) ? at : 0;
       }
       const task = this.tasks[this.pending++]!;
       task.type = type;
@@ -88,6 +106,7 @@ export class WasmMatmulBackend implements MatmulBackend {
       task.tokens = tokens;
       task.n = nIn;
       task.nOut = product.nOut;
+      task.unpacked = type === GgmlType.Q8_0 ? Math.max(0, unpacked) : 0;
       if (this.pending === this.tasks.length) this.flush();
     }
     this.flush();

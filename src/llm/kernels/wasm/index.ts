@@ -4,7 +4,7 @@
 // module has no data segments, so instantiating it writes no memory.
 // The TypeScript loader and the calling contract: ../wasm-kernels.ts.
 
-export { dotQ8_0, matmulQ8_0 } from './q8_0';
+export { dotQ8_0, matmulQ8_0, unpackQ8_0Activations } from './q8_0';
 export { dotF32, matmulF32 } from './f32';
 export { dotQ4_K, matmulQ4_K } from './q4_k';
 export { dotQ5_K, matmulQ5_K } from './q5_k';

@@ -15,6 +15,7 @@
 //   6 spin         polls of the generation before a worker sleeps in wait
 //   8 + 16k …      task k: kernel, out, outTokenStride, weights, rowStride,
 //                  x, xTokenStride, tokens, n, nOut, chunkRows, firstChunk,
+//                  for Q8_0 (kernel 5) 12 unpacked activations or 0,
 //                  and for attention (kernel 9; weights = keys, rowStride =
 //                  values, x = q, nOut = tokens·headCount rows) 12 startPosition,
 //                  13 headCount, 14 kvHeadCount, 15 headDim; for SwiGLU's gating
@@ -63,7 +64,7 @@ function runTaskRows(task: usize, rowBegin: i32, rowEnd: i32): void {
     case 2: matmulBf16(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 3: matmulQ4_0(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 4: matmulQ5_0(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
-    case 5: matmulQ8_0(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
+    case 5: matmulQ8_0(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd, word(task, 12)); break;
     case 6: matmulQ4_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 7: matmulQ5_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;
     case 8: matmulQ6_K(out, outStride, weights, rowStride, x, xStride, tokens, n, rowBegin, rowEnd); break;

@@ -22,7 +22,7 @@
 
 import { f16ToF32, f16x4ToF32x4 } from './f16';
 import { addScaledSums, fourHalves, storeLanes } from './simd';
-import { anyActivationMinus128, matmulQuadsQ8_0Relaxed } from './q8_0-relaxed';
+import { anyActivationMinus128, matmulQuadsQ8_0Relaxed, unpackQ8_0ActivationsRelaxed } from './q8_0-relaxed';
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
@@ -324,16 +324,21 @@ function dotQuadPairQ8_0(row0: usize, rowStride: usize, a0: usize, a1: usize, n:
  * for rows r in [rowBegin, rowEnd) and tokens t in [0, tokens).
  * Rows start at weights + r · rowStride; token t's activations at x + t · xTokenStride.
  * Strides are in bytes. The row loop is outside so a row is read once per batch.
+ * `unpacked`: 0, or where unpackQ8_0Activations wrote x's tokens (it returned
+ * true); the relaxed module's batch tiles then read them instead of
+ * unpacking per tile. Called from JavaScript with ten arguments it is 0.
  */
 export function matmulQ8_0(
   out: usize, outTokenStride: usize,
   weights: usize, rowStride: usize,
   x: usize, xTokenStride: usize, tokens: i32,
-  n: i32, rowBegin: i32, rowEnd: i32,
+  n: i32, rowBegin: i32, rowEnd: i32, unpacked: usize,
 ): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
     // the relaxed module: tiles of four rows with int8 relaxed dots (q8_0-relaxed.ts), then the plain code below for the last < 4 rows
-    if (!anyActivationMinus128(x, xTokenStride, tokens, n)) rowBegin = matmulQuadsQ8_0Relaxed(out, outTokenStride, weights, rowStride, x, xTokenStride, tokens, n, rowBegin, rowEnd);
+    if (unpacked != 0 || !anyActivationMinus128(x, xTokenStride, tokens, n)) {
+      rowBegin = matmulQuadsQ8_0Relaxed(out, outTokenStride, weights, rowStride, x, xTokenStride, tokens, n, rowBegin, rowEnd, unpacked);
+    }
   }
   let r = rowBegin;
   if (tokens == 1 && rowEnd - rowBegin >= 16) {
@@ -372,4 +377,16 @@ export function matmulQ8_0(
       store<f32>(outRow + <usize>t * outTokenStride, dotQ8_0(row, x + <usize>t * xTokenStride, n));
     }
   }
+}
+
+/**
+ * Unpack `tokens` tokens of Q8_0 activations (n elements, blocks at x, token
+ * stride xTokenStride) for matmulQ8_0's `unpacked` into dst (tokens · n/32 ·
+ * UNPACKED_BYTES = 72 bytes). Returns whether dst may be used: false in the
+ * plain module (its tiles unpack nothing) and when an activation byte is
+ * −128 (the relaxed tiles then take the exact plain path).
+ */
+export function unpackQ8_0Activations(x: usize, xTokenStride: usize, tokens: i32, n: i32, dst: usize): bool {
+  if (ASC_FEATURE_RELAXED_SIMD) return unpackQ8_0ActivationsRelaxed(x, xTokenStride, tokens, n, dst);
+  return false;
 }
