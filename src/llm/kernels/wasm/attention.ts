@@ -75,6 +75,15 @@ function fourScores(q: usize, k: usize, kvStride: usize, headBytes: usize, scale
   return f32x4.mul(f32x4.add(i32x4.shuffle(pairs01, pairs23, 0, 1, 4, 5), i32x4.shuffle(pairs01, pairs23, 2, 3, 6, 7)), scale);
 }
 
+/** the output row's headBytes bytes of f32 times factor (nothing to do for 1) */
+// @ts-ignore: decorator
+@inline
+function scaleRow(oRow: usize, headBytes: usize, factor: f32): void {
+  if (factor == 1) return;
+  const lanes = f32x4.splat(factor);
+  for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), lanes));
+}
+
 /** positions per block of the online softmax: scores, one rescale and one pass over the output row per block */
 const BLOCK = 8;
 
@@ -111,11 +120,8 @@ export function attendRows(
       const blockMax = max(max(f32x4.extract_lane(largest, 0), f32x4.extract_lane(largest, 1)), max(f32x4.extract_lane(largest, 2), f32x4.extract_lane(largest, 3)));
       if (blockMax > runningMax) {
         const shrink: f32 = expNonPositive(runningMax - blockMax);
-        if (shrink != 1) {
-          const factor = f32x4.splat(shrink);
-          for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), factor));
-          sum *= shrink;
-        }
+        scaleRow(oRow, headBytes, shrink);
+        sum *= shrink;
         runningMax = blockMax;
       }
       const top = f32x4.splat(runningMax);
@@ -150,11 +156,8 @@ export function attendRows(
       const score = scoreOf(qRow, keys + kvHead + <usize>j * kvStride, headBytes, scale);
       if (score > runningMax) {
         const shrink: f32 = expNonPositive(runningMax - score);
-        if (shrink != 1) {
-          const factor = f32x4.splat(shrink);
-          for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), factor));
-          sum *= shrink;
-        }
+        scaleRow(oRow, headBytes, shrink);
+        sum *= shrink;
         runningMax = score;
       }
       const p: f32 = expNonPositive(score - runningMax);
@@ -163,8 +166,7 @@ export function attendRows(
       const v = values + kvHead + <usize>j * kvStride;
       for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, multiplyAdd(weight, v128.load(v + o), v128.load(oRow + o)));
     }
-    const inverse = f32x4.splat(1 / sum);
-    for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), inverse));
+    scaleRow(oRow, headBytes, 1 / sum);
   }
 }
 

@@ -50,6 +50,8 @@ import { addScaledSums, fourFloats, fourHalves, storeLanes, storeOctQuad, transp
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
+/** bytes per unpacked activation block: |x| (32), sign masks (32), the excess Σ_{x<0} x (i32), the block's f16 scale as f32 */
+export const UNPACKED_BYTES: usize = 72;
 
 /** whether any activation byte of `tokens` tokens of n elements (Q8_0 blocks at x, token stride in bytes) is −128 */
 export function anyActivationMinus128(x: usize, xTokenStride: usize, tokens: i32, n: i32): bool {
@@ -84,14 +86,38 @@ function negativeExcess(signA: v128, signB: v128, magA: v128, magB: v128, ones: 
   return i32x4.dot_i16x8_s(pairs, ones);
 }
 
+/** the block's excess Σ_{x<0} x (negativeExcess summed across lanes) in every lane */
+// @ts-ignore: decorator
+@inline
+function excessInEveryLane(signA: v128, signB: v128, magA: v128, magB: v128, ones: v128): v128 {
+  const excess = negativeExcess(signA, signB, magA, magB, ones);
+  const pairTotals = i32x4.add(excess, i32x4.shuffle(excess, excess, 1, 0, 3, 2));
+  return i32x4.add(pairTotals, i32x4.shuffle(pairTotals, pairTotals, 2, 3, 0, 1));
+}
+
+/** lane k = Σ w·x of the weight block at w_k (k = 0…3) and one activation block given unpacked: the flipped products, less its excess */
+// @ts-ignore: decorator
+@inline
+function fourRowSums(w0: usize, w1: usize, w2: usize, w3: usize, signA: v128, signB: v128, magA: v128, magB: v128, excess: v128, ones: v128): v128 {
+  const sums = transposeReduce(
+    flippedRowSums(w0, signA, signB, magA, magB, ones),
+    flippedRowSums(w1, signA, signB, magA, magB, ones),
+    flippedRowSums(w2, signA, signB, magA, magB, ones),
+    flippedRowSums(w3, signA, signB, magA, magB, ones),
+  );
+  return i32x4.sub(sums, excess);
+}
+
 /**
- * lane k = Σ over the Q8_0 block at `a` of w·x for the weight block at w_k
- * (k = 0…3), exact: the flipped products of four rows, then the block's
- * negativeExcess (summed across lanes, once for the four rows) taken off.
+ * lane k = Σ over the activation block of w·x for the weight block at w_k
+ * (k = 0…3), exact. The block is a Q8_0 block at a (unpacked here, once for
+ * the four rows) or, when `unpacked`, what unpackQ8_0ActivationsRelaxed wrote
+ * for it at a.
  */
 // @ts-ignore: decorator
 @inline
-function fourRowBlockSums(w0: usize, w1: usize, w2: usize, w3: usize, a: usize, ones: v128): v128 {
+function fourRowBlockSums(unpacked: bool, w0: usize, w1: usize, w2: usize, w3: usize, a: usize, ones: v128): v128 {
+  if (unpacked) return fourRowSums(w0, w1, w2, w3, v128.load(a, 32), v128.load(a, 48), v128.load(a), v128.load(a, 16), v128.load32_splat(a + 64), ones);
   const zero = i8x16.splat(0);
   const xa = v128.load(a, 2);
   const xb = v128.load(a, 18);
@@ -99,17 +125,7 @@ function fourRowBlockSums(w0: usize, w1: usize, w2: usize, w3: usize, a: usize, 
   const signB = i8x16.lt_s(xb, zero);
   const magA = i8x16.abs(xa);
   const magB = i8x16.abs(xb);
-  const excess = negativeExcess(signA, signB, magA, magB, ones);
-  // every lane holds the block's whole excess
-  const pairTotals = i32x4.add(excess, i32x4.shuffle(excess, excess, 1, 0, 3, 2));
-  const excessTotal = i32x4.add(pairTotals, i32x4.shuffle(pairTotals, pairTotals, 2, 3, 0, 1));
-  const sums = transposeReduce(
-    flippedRowSums(w0, signA, signB, magA, magB, ones),
-    flippedRowSums(w1, signA, signB, magA, magB, ones),
-    flippedRowSums(w2, signA, signB, magA, magB, ones),
-    flippedRowSums(w3, signA, signB, magA, magB, ones),
-  );
-  return i32x4.sub(sums, excessTotal);
+  return fourRowSums(w0, w1, w2, w3, signA, signB, magA, magB, excessInEveryLane(signA, signB, magA, magB, ones), ones);
 }
 
 /** acc + f32(sums) · (rowScales · tokenScale), lane by lane: one block's step of four rows' running sums */
@@ -120,46 +136,57 @@ function addScaledBlock(acc: v128, sums: v128, rowScales: v128, tokenScale: v128
 }
 
 /**
- * Eight consecutive rows (row0 + k·rowStride) · four tokens (x0 + t·xTokenStride):
+ * Eight consecutive rows (row0 + k·rowStride) · four tokens (a0 + t·tokenStride):
  * out + t·outTokenStride + 4k (f32) = dotQ8_0(row k, token t), the same bits
  * (each (row, token) keeps its block order and the reference's f32 steps).
- * Per block a token's activations are unpacked once for the eight rows, the
- * rows' scales once for the four tokens.
+ * The tokens are Q8_0 blocks, unpacked once per block for the eight rows, or
+ * (`unpacked`) unpackQ8_0ActivationsRelaxed's blocks; the rows' scales are
+ * converted once per block for the four tokens.
  */
-function dotOctQuadQ8_0Relaxed(row0: usize, rowStride: usize, x0: usize, xTokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
+// @ts-ignore: decorator
+@inline
+function octQuadTile(unpacked: bool, row0: usize, rowStride: usize, a0: usize, tokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
   const blocks = n >> 5;
+  const blockBytes = unpacked ? UNPACKED_BYTES : BLOCK_BYTES;
   const ones = i16x8.splat(1);
   // accLow/HighT: rows 0…3 / 4…7 of token T, one row per lane
   let accLow0 = f32x4.splat(0), accLow1 = f32x4.splat(0), accLow2 = f32x4.splat(0), accLow3 = f32x4.splat(0);
   let accHigh0 = f32x4.splat(0), accHigh1 = f32x4.splat(0), accHigh2 = f32x4.splat(0), accHigh3 = f32x4.splat(0);
   let w0 = row0, w1 = w0 + rowStride, w2 = w1 + rowStride, w3 = w2 + rowStride;
   let w4 = w3 + rowStride, w5 = w4 + rowStride, w6 = w5 + rowStride, w7 = w6 + rowStride;
-  let a0 = x0, a1 = a0 + xTokenStride, a2 = a1 + xTokenStride, a3 = a2 + xTokenStride;
+  let a1 = a0 + tokenStride, a2 = a1 + tokenStride, a3 = a2 + tokenStride;
   for (let block = 0; block < blocks; block++) {
     const scalesLow = fourHalves(w0, rowStride);
     const scalesHigh = fourHalves(w4, rowStride);
-    const tokenScales = fourHalves(a0, xTokenStride);
+    const tokenScales = unpacked ? fourFloats(a0 + 68, tokenStride) : fourHalves(a0, tokenStride);
     let scale = i32x4.shuffle(tokenScales, tokenScales, 0, 0, 0, 0);
-    accLow0 = addScaledBlock(accLow0, fourRowBlockSums(w0, w1, w2, w3, a0, ones), scalesLow, scale);
-    accHigh0 = addScaledBlock(accHigh0, fourRowBlockSums(w4, w5, w6, w7, a0, ones), scalesHigh, scale);
+    accLow0 = addScaledBlock(accLow0, fourRowBlockSums(unpacked, w0, w1, w2, w3, a0, ones), scalesLow, scale);
+    accHigh0 = addScaledBlock(accHigh0, fourRowBlockSums(unpacked, w4, w5, w6, w7, a0, ones), scalesHigh, scale);
     scale = i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1);
-    accLow1 = addScaledBlock(accLow1, fourRowBlockSums(w0, w1, w2, w3, a1, ones), scalesLow, scale);
-    accHigh1 = addScaledBlock(accHigh1, fourRowBlockSums(w4, w5, w6, w7, a1, ones), scalesHigh, scale);
+    accLow1 = addScaledBlock(accLow1, fourRowBlockSums(unpacked, w0, w1, w2, w3, a1, ones), scalesLow, scale);
+    accHigh1 = addScaledBlock(accHigh1, fourRowBlockSums(unpacked, w4, w5, w6, w7, a1, ones), scalesHigh, scale);
     scale = i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2);
-    accLow2 = addScaledBlock(accLow2, fourRowBlockSums(w0, w1, w2, w3, a2, ones), scalesLow, scale);
-    accHigh2 = addScaledBlock(accHigh2, fourRowBlockSums(w4, w5, w6, w7, a2, ones), scalesHigh, scale);
+    accLow2 = addScaledBlock(accLow2, fourRowBlockSums(unpacked, w0, w1, w2, w3, a2, ones), scalesLow, scale);
+    accHigh2 = addScaledBlock(accHigh2, fourRowBlockSums(unpacked, w4, w5, w6, w7, a2, ones), scalesHigh, scale);
     scale = i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3);
-    accLow3 = addScaledBlock(accLow3, fourRowBlockSums(w0, w1, w2, w3, a3, ones), scalesLow, scale);
-    accHigh3 = addScaledBlock(accHigh3, fourRowBlockSums(w4, w5, w6, w7, a3, ones), scalesHigh, scale);
+    accLow3 = addScaledBlock(accLow3, fourRowBlockSums(unpacked, w0, w1, w2, w3, a3, ones), scalesLow, scale);
+    accHigh3 = addScaledBlock(accHigh3, fourRowBlockSums(unpacked, w4, w5, w6, w7, a3, ones), scalesHigh, scale);
     w0 += BLOCK_BYTES; w1 += BLOCK_BYTES; w2 += BLOCK_BYTES; w3 += BLOCK_BYTES;
     w4 += BLOCK_BYTES; w5 += BLOCK_BYTES; w6 += BLOCK_BYTES; w7 += BLOCK_BYTES;
-    a0 += BLOCK_BYTES; a1 += BLOCK_BYTES; a2 += BLOCK_BYTES; a3 += BLOCK_BYTES;
+    a0 += blockBytes; a1 += blockBytes; a2 += blockBytes; a3 += blockBytes;
   }
   storeOctQuad(out, outTokenStride, accLow0, accHigh0, accLow1, accHigh1, accLow2, accHigh2, accLow3, accHigh3);
 }
 
-/** bytes per unpacked activation block: |x| (32), sign masks (32), the excess Σ_{x<0} x (i32), the block's f16 scale as f32 */
-export const UNPACKED_BYTES: usize = 72;
+/** octQuadTile over Q8_0 activation blocks (x0 + t·xTokenStride) */
+function dotOctQuadQ8_0Relaxed(row0: usize, rowStride: usize, x0: usize, xTokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
+  octQuadTile(false, row0, rowStride, x0, xTokenStride, n, out, outTokenStride);
+}
+
+/** octQuadTile over unpacked activations (u0 + t·uTokenStride) */
+function dotOctQuadQ8_0Unpacked(row0: usize, rowStride: usize, u0: usize, uTokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
+  octQuadTile(true, row0, rowStride, u0, uTokenStride, n, out, outTokenStride);
+}
 
 /**
  * Unpack `tokens` tokens of Q8_0 activations (n elements each, blocks at x,
@@ -188,63 +215,13 @@ export function unpackQ8_0ActivationsRelaxed(x: usize, xTokenStride: usize, toke
       v128.store(u, magB, 16);
       v128.store(u, signA, 32);
       v128.store(u, signB, 48);
-      const excess = negativeExcess(signA, signB, magA, magB, ones);
-      store<i32>(u, i32x4.extract_lane(excess, 0) + i32x4.extract_lane(excess, 1) + i32x4.extract_lane(excess, 2) + i32x4.extract_lane(excess, 3), 64);
+      store<i32>(u, i32x4.extract_lane(excessInEveryLane(signA, signB, magA, magB, ones), 0), 64);
       store<f32>(u, f16ToF32(<u32>load<u16>(a)), 68);
       a += BLOCK_BYTES;
       u += UNPACKED_BYTES;
     }
   }
   return !v128.any_true(found);
-}
-
-/** fourRowBlockSums with the activation block unpacked at u (unpackQ8_0ActivationsRelaxed) */
-// @ts-ignore: decorator
-@inline
-function unpackedBlockSums(w0: usize, w1: usize, w2: usize, w3: usize, u: usize, ones: v128): v128 {
-  const magA = v128.load(u);
-  const magB = v128.load(u, 16);
-  const signA = v128.load(u, 32);
-  const signB = v128.load(u, 48);
-  const sums = transposeReduce(
-    flippedRowSums(w0, signA, signB, magA, magB, ones),
-    flippedRowSums(w1, signA, signB, magA, magB, ones),
-    flippedRowSums(w2, signA, signB, magA, magB, ones),
-    flippedRowSums(w3, signA, signB, magA, magB, ones),
-  );
-  return i32x4.sub(sums, v128.load32_splat(u + 64));
-}
-
-/** dotOctQuadQ8_0Relaxed over unpacked activations (four tokens at u0 + t·uTokenStride): the same integer sums and f32 steps, so the same bits */
-function dotOctQuadQ8_0Unpacked(row0: usize, rowStride: usize, u0: usize, uTokenStride: usize, n: i32, out: usize, outTokenStride: usize): void {
-  const blocks = n >> 5;
-  const ones = i16x8.splat(1);
-  let accLow0 = f32x4.splat(0), accLow1 = f32x4.splat(0), accLow2 = f32x4.splat(0), accLow3 = f32x4.splat(0);
-  let accHigh0 = f32x4.splat(0), accHigh1 = f32x4.splat(0), accHigh2 = f32x4.splat(0), accHigh3 = f32x4.splat(0);
-  let w0 = row0, w1 = w0 + rowStride, w2 = w1 + rowStride, w3 = w2 + rowStride;
-  let w4 = w3 + rowStride, w5 = w4 + rowStride, w6 = w5 + rowStride, w7 = w6 + rowStride;
-  let u = u0;
-  for (let block = 0; block < blocks; block++) {
-    const scalesLow = fourHalves(w0, rowStride);
-    const scalesHigh = fourHalves(w4, rowStride);
-    const tokenScales = fourFloats(u + 68, uTokenStride);
-    let scale = i32x4.shuffle(tokenScales, tokenScales, 0, 0, 0, 0);
-    accLow0 = addScaledBlock(accLow0, unpackedBlockSums(w0, w1, w2, w3, u, ones), scalesLow, scale);
-    accHigh0 = addScaledBlock(accHigh0, unpackedBlockSums(w4, w5, w6, w7, u, ones), scalesHigh, scale);
-    scale = i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1);
-    accLow1 = addScaledBlock(accLow1, unpackedBlockSums(w0, w1, w2, w3, u + uTokenStride, ones), scalesLow, scale);
-    accHigh1 = addScaledBlock(accHigh1, unpackedBlockSums(w4, w5, w6, w7, u + uTokenStride, ones), scalesHigh, scale);
-    scale = i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2);
-    accLow2 = addScaledBlock(accLow2, unpackedBlockSums(w0, w1, w2, w3, u + 2 * uTokenStride, ones), scalesLow, scale);
-    accHigh2 = addScaledBlock(accHigh2, unpackedBlockSums(w4, w5, w6, w7, u + 2 * uTokenStride, ones), scalesHigh, scale);
-    scale = i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3);
-    accLow3 = addScaledBlock(accLow3, unpackedBlockSums(w0, w1, w2, w3, u + 3 * uTokenStride, ones), scalesLow, scale);
-    accHigh3 = addScaledBlock(accHigh3, unpackedBlockSums(w4, w5, w6, w7, u + 3 * uTokenStride, ones), scalesHigh, scale);
-    w0 += BLOCK_BYTES; w1 += BLOCK_BYTES; w2 += BLOCK_BYTES; w3 += BLOCK_BYTES;
-    w4 += BLOCK_BYTES; w5 += BLOCK_BYTES; w6 += BLOCK_BYTES; w7 += BLOCK_BYTES;
-    u += UNPACKED_BYTES;
-  }
-  storeOctQuad(out, outTokenStride, accLow0, accHigh0, accLow1, accHigh1, accLow2, accHigh2, accLow3, accHigh3);
 }
 
 /** q8_0.ts dotQuadQ8_0 with relaxed dots: four rows (row0 + k·rowStride) · one token, f32 results at out + k·outLaneStride */
