@@ -24,7 +24,7 @@
 // the f32 steps run vectorised over the tile's tokens or rows.
 
 import { f16ToF32 } from './f16';
-import { fourFloats, fourHalves, lane16, laneSum, products16, storeLanes, transposeReduce } from './simd';
+import { fourFloats, fourHalves, lane16, laneSum, loadFence, products16, storeLanes, transposeReduce } from './simd';
 
 const Q4_K_BYTES: usize = 144;
 const Q8_K_BYTES: usize = 292;
@@ -201,8 +201,13 @@ function rowQuadQ4_K(row: usize, x0: usize, xTokenStride: usize, n: i32, out: us
   storeLanes(out, outTokenStride, acc);
 }
 
-/** four rows (row0 + k·rowStride) · one token: results at out + k·outLaneStride, each dotQ4_K's bits */
-function quadRowQ4_K(row0: usize, rowStride: usize, x: usize, n: i32, out: usize, outLaneStride: usize): void {
+/**
+ * four rows (row0 + k·rowStride) · one token: results at out + 4k, each
+ * dotQ4_K's bits. The chunks are staged by loadFence (at out, which the
+ * results overwrite): without it every chunk's loads were hoisted to the top of
+ * the block and spilled (296 spill stores per block); with it, 1.4× faster.
+ */
+function quadRowQ4_K(row0: usize, rowStride: usize, x: usize, n: i32, out: usize): void {
   const blocks = n >> 8;
   let acc = f32x4.splat(0);
   for (let block = 0; block < blocks; block++) {
@@ -226,16 +231,19 @@ function quadRowQ4_K(row0: usize, rowStride: usize, x: usize, n: i32, out: usize
     let s1 = chunkSums(w1, 0, xa, xb, xc, xd, scales1);
     let s2 = chunkSums(w2, 0, xa, xb, xc, xd, scales2);
     let s3 = chunkSums(w3, 0, xa, xb, xc, xd, scales3);
+    loadFence(out, s0, s1, s2, s3);
     xa = v128.load(x, 64); xb = v128.load(x, 80); xc = v128.load(x, 96); xd = v128.load(x, 112);
     s0 = i32x4.add(s0, chunkSums(w0, 1, xa, xb, xc, xd, scales0));
     s1 = i32x4.add(s1, chunkSums(w1, 1, xa, xb, xc, xd, scales1));
     s2 = i32x4.add(s2, chunkSums(w2, 1, xa, xb, xc, xd, scales2));
     s3 = i32x4.add(s3, chunkSums(w3, 1, xa, xb, xc, xd, scales3));
+    loadFence(out, s0, s1, s2, s3);
     xa = v128.load(x, 128); xb = v128.load(x, 144); xc = v128.load(x, 160); xd = v128.load(x, 176);
     s0 = i32x4.add(s0, chunkSums(w0, 2, xa, xb, xc, xd, scales0));
     s1 = i32x4.add(s1, chunkSums(w1, 2, xa, xb, xc, xd, scales1));
     s2 = i32x4.add(s2, chunkSums(w2, 2, xa, xb, xc, xd, scales2));
     s3 = i32x4.add(s3, chunkSums(w3, 2, xa, xb, xc, xd, scales3));
+    loadFence(out, s0, s1, s2, s3);
     xa = v128.load(x, 192); xb = v128.load(x, 208); xc = v128.load(x, 224); xd = v128.load(x, 240);
     s0 = i32x4.add(s0, chunkSums(w0, 3, xa, xb, xc, xd, scales0));
     s1 = i32x4.add(s1, chunkSums(w1, 3, xa, xb, xc, xd, scales1));
@@ -247,7 +255,7 @@ function quadRowQ4_K(row0: usize, rowStride: usize, x: usize, n: i32, out: usize
     const tokenScale = f32x4.splat(load<f32>(a));
     acc = addBlock(acc, sums, mins, f32x4.mul(fourHalves(w0, rowStride), tokenScale), f32x4.mul(fourHalves(w0 + 2, rowStride), tokenScale));
   }
-  storeLanes(out, outLaneStride, acc);
+  v128.store(out, acc);
 }
 
 /** matmulQ8_0's contract (see q8_0.ts) for Q4_K rows and Q8_K activations (tiles: see the header) */
@@ -262,7 +270,7 @@ export function matmulQ4_K(
     for (; r + 4 <= rowEnd; r += 4) {
       const row = weights + <usize>r * rowStride;
       for (let t = 0; t < tokens; t++) {
-        quadRowQ4_K(row, rowStride, x + <usize>t * xTokenStride, n, out + <usize>t * outTokenStride + (<usize>r << 2), 4);
+        quadRowQ4_K(row, rowStride, x + <usize>t * xTokenStride, n, out + <usize>t * outTokenStride + (<usize>r << 2));
       }
     }
   }

@@ -46,7 +46,7 @@
 // same bits as dotQ8_0 (and the reference vecDotQ8_0).
 
 import { f16ToF32 } from './f16';
-import { addScaledSums, fourFloats, fourHalves, storeLanes, storeOctQuad, transposeReduce } from './simd';
+import { addScaledSums, fourFloats, fourHalves, storeLanes, transposeReduce, zeroOctQuad } from './simd';
 
 /** bytes per Q8_0 block */
 const BLOCK_BYTES: usize = 34;
@@ -149,9 +149,9 @@ function octQuadTile(unpacked: bool, row0: usize, rowStride: usize, a0: usize, t
   const blocks = n >> 5;
   const blockBytes = unpacked ? UNPACKED_BYTES : BLOCK_BYTES;
   const ones = i16x8.splat(1);
-  // accLow/HighT: rows 0…3 / 4…7 of token T, one row per lane
-  let accLow0 = f32x4.splat(0), accLow1 = f32x4.splat(0), accLow2 = f32x4.splat(0), accLow3 = f32x4.splat(0);
-  let accHigh0 = f32x4.splat(0), accHigh1 = f32x4.splat(0), accHigh2 = f32x4.splat(0), accHigh3 = f32x4.splat(0);
+  // the running sums live at their results' place (see zeroOctQuad)
+  const out1 = out + outTokenStride, out2 = out1 + outTokenStride, out3 = out2 + outTokenStride;
+  zeroOctQuad(out, outTokenStride);
   let w0 = row0, w1 = w0 + rowStride, w2 = w1 + rowStride, w3 = w2 + rowStride;
   let w4 = w3 + rowStride, w5 = w4 + rowStride, w6 = w5 + rowStride, w7 = w6 + rowStride;
   let a1 = a0 + tokenStride, a2 = a1 + tokenStride, a3 = a2 + tokenStride;
@@ -160,22 +160,21 @@ function octQuadTile(unpacked: bool, row0: usize, rowStride: usize, a0: usize, t
     const scalesHigh = fourHalves(w4, rowStride);
     const tokenScales = unpacked ? fourFloats(a0 + 68, tokenStride) : fourHalves(a0, tokenStride);
     let scale = i32x4.shuffle(tokenScales, tokenScales, 0, 0, 0, 0);
-    accLow0 = addScaledBlock(accLow0, fourRowBlockSums(unpacked, w0, w1, w2, w3, a0, ones), scalesLow, scale);
-    accHigh0 = addScaledBlock(accHigh0, fourRowBlockSums(unpacked, w4, w5, w6, w7, a0, ones), scalesHigh, scale);
+    v128.store(out, addScaledBlock(v128.load(out), fourRowBlockSums(unpacked, w0, w1, w2, w3, a0, ones), scalesLow, scale));
+    v128.store(out, addScaledBlock(v128.load(out, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a0, ones), scalesHigh, scale), 16);
     scale = i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1);
-    accLow1 = addScaledBlock(accLow1, fourRowBlockSums(unpacked, w0, w1, w2, w3, a1, ones), scalesLow, scale);
-    accHigh1 = addScaledBlock(accHigh1, fourRowBlockSums(unpacked, w4, w5, w6, w7, a1, ones), scalesHigh, scale);
+    v128.store(out1, addScaledBlock(v128.load(out1), fourRowBlockSums(unpacked, w0, w1, w2, w3, a1, ones), scalesLow, scale));
+    v128.store(out1, addScaledBlock(v128.load(out1, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a1, ones), scalesHigh, scale), 16);
     scale = i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2);
-    accLow2 = addScaledBlock(accLow2, fourRowBlockSums(unpacked, w0, w1, w2, w3, a2, ones), scalesLow, scale);
-    accHigh2 = addScaledBlock(accHigh2, fourRowBlockSums(unpacked, w4, w5, w6, w7, a2, ones), scalesHigh, scale);
+    v128.store(out2, addScaledBlock(v128.load(out2), fourRowBlockSums(unpacked, w0, w1, w2, w3, a2, ones), scalesLow, scale));
+    v128.store(out2, addScaledBlock(v128.load(out2, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a2, ones), scalesHigh, scale), 16);
     scale = i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3);
-    accLow3 = addScaledBlock(accLow3, fourRowBlockSums(unpacked, w0, w1, w2, w3, a3, ones), scalesLow, scale);
-    accHigh3 = addScaledBlock(accHigh3, fourRowBlockSums(unpacked, w4, w5, w6, w7, a3, ones), scalesHigh, scale);
+    v128.store(out3, addScaledBlock(v128.load(out3), fourRowBlockSums(unpacked, w0, w1, w2, w3, a3, ones), scalesLow, scale));
+    v128.store(out3, addScaledBlock(v128.load(out3, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a3, ones), scalesHigh, scale), 16);
     w0 += BLOCK_BYTES; w1 += BLOCK_BYTES; w2 += BLOCK_BYTES; w3 += BLOCK_BYTES;
     w4 += BLOCK_BYTES; w5 += BLOCK_BYTES; w6 += BLOCK_BYTES; w7 += BLOCK_BYTES;
     a0 += blockBytes; a1 += blockBytes; a2 += blockBytes; a3 += blockBytes;
   }
-  storeOctQuad(out, outTokenStride, accLow0, accHigh0, accLow1, accHigh1, accLow2, accHigh2, accLow3, accHigh3);
 }
 
 /** octQuadTile over Q8_0 activation blocks (x0 + t·xTokenStride) */

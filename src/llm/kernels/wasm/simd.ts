@@ -161,3 +161,40 @@ export function storeOctQuad(out: usize, tokenStride: usize, low0: v128, high0: 
   storeLanes(out + 3 * tokenStride, 4, low3);
   storeLanes(out + 3 * tokenStride + 16, 4, high3);
 }
+
+/**
+ * Zero an 8-row × 4-token tile's running sums, kept where its results go:
+ * token t's rows 0–3 at out + t·tokenStride (one f32x4), rows 4–7 16 bytes on.
+ *
+ * Why in memory, not in eight v128 locals: V8's optimizing tier (TurboFan,
+ * Node 20) schedules a loop body's loads as early as it may, and a load may
+ * not move above a store. With the sums in locals, a tile's body has no store,
+ * so every weight and activation load of the block lands at the top of the
+ * loop and the register allocator spills most of them (Q8_0's 8 × 4 tile: 55
+ * spill stores and 99 reloads per block). Loading and storing each sum once
+ * per (block, 4-row half, token) costs 16 memory operations and keeps each
+ * token's loads beside their use (11 spills; the tile 1.07×, 0.5B Q8_0 pp512
+ * 1.10× in an interleaved in-process A/B).
+ */
+// @ts-ignore: decorator
+@inline
+export function zeroOctQuad(out: usize, tokenStride: usize): void {
+  const zero = f32x4.splat(0);
+  for (let t: usize = 0; t < 4; t++) {
+    v128.store(out + t * tokenStride, zero);
+    v128.store(out + t * tokenStride, zero, 16);
+  }
+}
+
+/**
+ * Store s0 + s1 + s2 + s3 (i32x4) at p, a place the caller overwrites with its
+ * results later: a fence for V8's load scheduling (see zeroOctQuad). A tile
+ * whose block works in stages, each loading its own operands, calls it
+ * between stages with its running sums, so that a stage's loads come after
+ * the previous stage's arithmetic rather than all at the top of the loop.
+ */
+// @ts-ignore: decorator
+@inline
+export function loadFence(p: usize, s0: v128, s1: v128, s2: v128, s3: v128): void {
+  v128.store(p, i32x4.add(i32x4.add(s0, s1), i32x4.add(s2, s3)));
+}
