@@ -152,28 +152,32 @@ function octQuadTile(unpacked: bool, row0: usize, rowStride: usize, a0: usize, t
   // the running sums live at their results' place (see zeroOctQuad)
   const out1 = out + outTokenStride, out2 = out1 + outTokenStride, out3 = out2 + outTokenStride;
   zeroOctQuad(out, outTokenStride);
-  let w0 = row0, w1 = w0 + rowStride, w2 = w1 + rowStride, w3 = w2 + rowStride;
-  let w4 = w3 + rowStride, w5 = w4 + rowStride, w6 = w5 + rowStride, w7 = w6 + rowStride;
-  let a1 = a0 + tokenStride, a2 = a1 + tokenStride, a3 = a2 + tokenStride;
+  const rowStride3 = 3 * rowStride;
+  let w = row0;
+  let a = a0;
   for (let block = 0; block < blocks; block++) {
-    const scalesLow = fourHalves(w0, rowStride);
-    const scalesHigh = fourHalves(w4, rowStride);
-    const tokenScales = unpacked ? fourFloats(a0 + 68, tokenStride) : fourHalves(a0, tokenStride);
+    const v = w + 4 * rowStride;
+    const scalesLow = fourHalves(w, rowStride);
+    const scalesHigh = fourHalves(v, rowStride);
+    const tokenScales = unpacked ? fourFloats(a + 68, tokenStride) : fourHalves(a, tokenStride);
+    let t = a;
     let scale = i32x4.shuffle(tokenScales, tokenScales, 0, 0, 0, 0);
-    v128.store(out, addScaledBlock(v128.load(out), fourRowBlockSums(unpacked, w0, w1, w2, w3, a0, ones), scalesLow, scale));
-    v128.store(out, addScaledBlock(v128.load(out, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a0, ones), scalesHigh, scale), 16);
+    v128.store(out, addScaledBlock(v128.load(out), fourRowBlockSums(unpacked, w, w + rowStride, w + 2 * rowStride, w + rowStride3, t, ones), scalesLow, scale));
+    v128.store(out, addScaledBlock(v128.load(out, 16), fourRowBlockSums(unpacked, v, v + rowStride, v + 2 * rowStride, v + rowStride3, t, ones), scalesHigh, scale), 16);
+    t += tokenStride;
     scale = i32x4.shuffle(tokenScales, tokenScales, 1, 1, 1, 1);
-    v128.store(out1, addScaledBlock(v128.load(out1), fourRowBlockSums(unpacked, w0, w1, w2, w3, a1, ones), scalesLow, scale));
-    v128.store(out1, addScaledBlock(v128.load(out1, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a1, ones), scalesHigh, scale), 16);
+    v128.store(out1, addScaledBlock(v128.load(out1), fourRowBlockSums(unpacked, w, w + rowStride, w + 2 * rowStride, w + rowStride3, t, ones), scalesLow, scale));
+    v128.store(out1, addScaledBlock(v128.load(out1, 16), fourRowBlockSums(unpacked, v, v + rowStride, v + 2 * rowStride, v + rowStride3, t, ones), scalesHigh, scale), 16);
+    t += tokenStride;
     scale = i32x4.shuffle(tokenScales, tokenScales, 2, 2, 2, 2);
-    v128.store(out2, addScaledBlock(v128.load(out2), fourRowBlockSums(unpacked, w0, w1, w2, w3, a2, ones), scalesLow, scale));
-    v128.store(out2, addScaledBlock(v128.load(out2, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a2, ones), scalesHigh, scale), 16);
+    v128.store(out2, addScaledBlock(v128.load(out2), fourRowBlockSums(unpacked, w, w + rowStride, w + 2 * rowStride, w + rowStride3, t, ones), scalesLow, scale));
+    v128.store(out2, addScaledBlock(v128.load(out2, 16), fourRowBlockSums(unpacked, v, v + rowStride, v + 2 * rowStride, v + rowStride3, t, ones), scalesHigh, scale), 16);
+    t += tokenStride;
     scale = i32x4.shuffle(tokenScales, tokenScales, 3, 3, 3, 3);
-    v128.store(out3, addScaledBlock(v128.load(out3), fourRowBlockSums(unpacked, w0, w1, w2, w3, a3, ones), scalesLow, scale));
-    v128.store(out3, addScaledBlock(v128.load(out3, 16), fourRowBlockSums(unpacked, w4, w5, w6, w7, a3, ones), scalesHigh, scale), 16);
-    w0 += BLOCK_BYTES; w1 += BLOCK_BYTES; w2 += BLOCK_BYTES; w3 += BLOCK_BYTES;
-    w4 += BLOCK_BYTES; w5 += BLOCK_BYTES; w6 += BLOCK_BYTES; w7 += BLOCK_BYTES;
-    a0 += blockBytes; a1 += blockBytes; a2 += blockBytes; a3 += blockBytes;
+    v128.store(out3, addScaledBlock(v128.load(out3), fourRowBlockSums(unpacked, w, w + rowStride, w + 2 * rowStride, w + rowStride3, t, ones), scalesLow, scale));
+    v128.store(out3, addScaledBlock(v128.load(out3, 16), fourRowBlockSums(unpacked, v, v + rowStride, v + 2 * rowStride, v + rowStride3, t, ones), scalesHigh, scale), 16);
+    w += BLOCK_BYTES;
+    a += blockBytes;
   }
 }
 
