@@ -117,7 +117,7 @@ for (const typeName of ['F16', 'BF16'] as const) {
   });
 }
 
-test('activation quantizers: ties, zero blocks, sign of the largest value, huge and tiny values match the TypeScript bytes', { skip }, () => {
+test('activation quantizers: ties, zero blocks, sign of the largest value, huge, tiny and non-finite values match the TypeScript bytes', { skip }, () => {
   const bench = kernelBench(4 * MiB);
   const n = 512;
   const input = bench.arena.alloc(4 * n, 'test');
@@ -131,6 +131,8 @@ test('activation quantizers: ties, zero blocks, sign of the largest value, huge 
     ['f16 subnormal scales', (i) => Math.sin(i) * 1e-6],
     ['large values', (i) => Math.cos(i) * 6e4],
     ['one non-zero', (i) => (i === 300 ? -1e-3 : 0)],
+    // a NaN or an infinity spoils its own block only (scale NaN or ∞, quants 0), the same in both
+    ['NaN and infinities', (i) => (i === 3 ? NaN : i === 40 ? Infinity : i === 77 ? -Infinity : i === 300 ? NaN : Math.sin(i))],
   ];
   for (const [what, value] of cases) {
     const values = bench.floats(input, n);

@@ -84,7 +84,8 @@ export class WasmMatmulBackend implements MatmulBackend {
         xStride = preparedBytes(type, nIn);
         if (activationType !== preparedType) {
           this.flush();
-          for (let t = 0; t < tokens; t++) kernels.prepare(type, inputOffset + 4 * nIn * t, prepared.byteOffset + xStride * t, nIn);
+          // the tokens' rows lie back to back in both buffers, so one call quantizes them all
+          kernels.prepare(type, inputOffset, prepared.byteOffset, nIn * tokens);
           preparedType = activationType;
           unpacked = -1;
         }

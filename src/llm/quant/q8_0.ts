@@ -49,7 +49,11 @@ export function quantizeRowQ8_0X86(src: Float32Array, srcOffset: number, out: Ui
     const base = outOffset + block * Q8_0_BYTES;
     let amax = 0;
     for (let j = 0; j < Q8_0_BLOCK; j++) amax = Math.max(amax, Math.abs(src[x + j]!));
-    writeF16(out, base, f(amax / 127));
+    // a NaN in the block: the scale is the positive quiet NaN (a NaN's sign is the engine's choice), every quant 0
+    if (Number.isNaN(amax)) {
+      out[base] = 0x00;
+      out[base + 1] = 0x7e;
+    } else writeF16(out, base, f(amax / 127));
     const id = amax !== 0 ? f(127 / amax) : 0;
     for (let j = 0; j < Q8_0_BLOCK; j++) {
       const v = f(src[x + j]! * id);

@@ -2,9 +2,10 @@
 // Activation quantizers: f32 rows → the vec-dot type of the weights, the
 // same bytes the TypeScript `prepareActivations` writes by default:
 //   quantizeQ8_0  ggml's x86 SIMD quantize_row_q8_0 (twin: quantizeRowQ8_0X86):
-//                 d = f16(amax/127), q = round-half-even(x · (127/amax))
+//                 d = f16(amax/127), q = round-half-even(x · (127/amax));
+//                 a block holding a NaN gets d = 0x7e00 and quants 0
 //   quantizeQ8_K  quantize_row_q8_K_ref (twin: quantizeRowQ8_K): the value of
-//                 largest magnitude (first one on ties) sets iscale = −127/max,
+//                 largest magnitude (first one on ties; NaNs passed over) sets iscale = −127/max,
 //                 q = min(127, round-half-even(iscale·x)), 16 i16 block sums, d = 1/iscale
 //   quantizeF16   round to nearest even binary16 (twin: quantizeRowF16)
 //   quantizeBf16  round to nearest even bfloat16, NaN → quiet NaN (twin: quantizeRowBf16)
@@ -59,6 +60,26 @@ function roundToInt8(p: usize, scale: v128, top: v128): v128 {
   return i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(i0, i1), i16x8.narrow_i32x4_s(i2, i3));
 }
 
+/**
+ * max |x| over the 32 f32 at x, as an integer max of the magnitudes' bits:
+ * for non-negative floats the bit order is the value order, and a NaN's
+ * bits exceed infinity's, so a NaN wins as it would in f32.max (the float
+ * max compiles to a compare-and-fix-up sequence per operation; this is one
+ * instruction each).
+ */
+// @ts-ignore: decorator
+@inline
+function largestMagnitude32(x: usize): f32 {
+  const magnitude = i32x4.splat(0x7fffffff);
+  let m = i32x4.max_s(v128.and(v128.load(x), magnitude), v128.and(v128.load(x, 16), magnitude));
+  m = i32x4.max_s(m, i32x4.max_s(v128.and(v128.load(x, 32), magnitude), v128.and(v128.load(x, 48), magnitude)));
+  m = i32x4.max_s(m, i32x4.max_s(v128.and(v128.load(x, 64), magnitude), v128.and(v128.load(x, 80), magnitude)));
+  m = i32x4.max_s(m, i32x4.max_s(v128.and(v128.load(x, 96), magnitude), v128.and(v128.load(x, 112), magnitude)));
+  m = i32x4.max_s(m, i32x4.shuffle(m, m, 2, 3, 0, 1));
+  m = i32x4.max_s(m, i32x4.shuffle(m, m, 1, 0, 3, 2));
+  return f32x4.extract_lane(m, 0);
+}
+
 /** n f32 at src (n a multiple of 32) → n/32 Q8_0 blocks at dst */
 export function quantizeQ8_0(src: usize, dst: usize, n: i32): void {
   const blocks = n >> 5;
@@ -66,12 +87,9 @@ export function quantizeQ8_0(src: usize, dst: usize, n: i32): void {
   for (let block = 0; block < blocks; block++) {
     const x = src + (<usize>block << 7);
     const out = dst + <usize>block * Q8_0_BYTES;
-    let m = f32x4.max(f32x4.abs(v128.load(x)), f32x4.abs(v128.load(x, 16)));
-    m = f32x4.max(m, f32x4.max(f32x4.abs(v128.load(x, 32)), f32x4.abs(v128.load(x, 48))));
-    m = f32x4.max(m, f32x4.max(f32x4.abs(v128.load(x, 64)), f32x4.abs(v128.load(x, 80))));
-    m = f32x4.max(m, f32x4.max(f32x4.abs(v128.load(x, 96)), f32x4.abs(v128.load(x, 112))));
-    const amax = maxLane(m);
-    store<u16>(out, <u16>f32ToF16Bits(amax / 127));
+    const amax = largestMagnitude32(x);
+    // a NaN in the block: the scale is the positive quiet NaN (as the twin writes it), every quant 0
+    store<u16>(out, amax != amax ? 0x7e00 : <u16>f32ToF16Bits(amax / 127));
     const scale = f32x4.splat(amax != 0 ? <f32>127 / amax : 0);
     v128.store(out + 2, roundToInt8(x, scale, top));
     v128.store(out + 18, roundToInt8(x + 64, scale, top));
@@ -86,7 +104,8 @@ export function quantizeQ8_K(src: usize, dst: usize, n: i32): void {
     const x = src + (<usize>block << 10);
     const out = dst + <usize>block * Q8_K_BYTES;
     let m = f32x4.splat(0);
-    for (let i: usize = 0; i < 1024; i += 16) m = f32x4.max(m, f32x4.abs(v128.load(x + i)));
+    // pmax(m, a) = m < a ? a : m passes NaNs over, as the reference's `if (ax > amax)` does
+    for (let i: usize = 0; i < 1024; i += 16) m = f32x4.pmax(m, f32x4.abs(v128.load(x + i)));
     const amax = maxLane(m);
     if (!(amax > 0)) {
       memory.fill(out, 0, Q8_K_BYTES);
