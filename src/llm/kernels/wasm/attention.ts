@@ -84,6 +84,18 @@ function scaleRow(oRow: usize, headBytes: usize, factor: f32): void {
   for (let o: usize = 0; o < headBytes; o += 16) v128.store(oRow + o, f32x4.mul(v128.load(oRow + o), lanes));
 }
 
+/**
+ * the largest lane of v: pseudo-maxima (a < b ? b : a, one instruction each),
+ * where f32x4.max and f32.max compile to compare-and-fix-up sequences for
+ * their NaN and −0 rules (a NaN score would spoil the row either way)
+ */
+// @ts-ignore: decorator
+@inline
+function largestLane(v: v128): f32 {
+  const pairs = f32x4.pmax(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.pmax(pairs, i32x4.shuffle(pairs, pairs, 1, 0, 3, 2)), 0);
+}
+
 /** positions per block of the online softmax: scores, one rescale and one pass over the output row per block */
 const BLOCK = 8;
 
@@ -116,8 +128,7 @@ export function attendRows(
       const k = keys + kvHead + <usize>j * kvStride;
       const scoresLow = fourScores(qRow, k, kvStride, headBytes, scales);
       const scoresHigh = fourScores(qRow, k + 4 * kvStride, kvStride, headBytes, scales);
-      const largest = f32x4.max(scoresLow, scoresHigh);
-      const blockMax = max(max(f32x4.extract_lane(largest, 0), f32x4.extract_lane(largest, 1)), max(f32x4.extract_lane(largest, 2), f32x4.extract_lane(largest, 3)));
+      const blockMax = largestLane(f32x4.pmax(scoresLow, scoresHigh));
       if (blockMax > runningMax) {
         const shrink: f32 = expNonPositive(runningMax - blockMax);
         scaleRow(oRow, headBytes, shrink);
@@ -171,6 +182,9 @@ export function attendRows(
 }
 
 const LOG2E: f32 = 1.44269504;
+/** 1.5·2^23: adding it rounds an f32 below 2^22 in magnitude to an integer; its bits */
+const ROUNDING_SHIFT: f32 = 12582912;
+const ROUNDING_SHIFT_BITS: i32 = 0x4b400000;
 /** ln 2 split so that n·LN2_HIGH is exact for |n| < 2^8 */
 const LN2_HIGH: f32 = 0.693359375;
 const LN2_LOW: f32 = -2.12194440e-4;
@@ -191,7 +205,11 @@ function expNonPositive(x: f32): f32 {
 // @ts-ignore: decorator
 @inline
 function expNonPositiveLanes(x: v128): v128 {
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  // x·log2e + 1.5·2^23 rounds to an integer, half to even (as f32x4.nearest),
+  // which then sits in the low mantissa bits: one add gives n as a float, one
+  // integer subtract gives it as an int (|n| ≤ 126 where the result counts)
+  const shifted = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUNDING_SHIFT));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING_SHIFT));
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HIGH))), f32x4.mul(n, f32x4.splat(LN2_LOW)));
   let poly = f32x4.add(f32x4.mul(r, f32x4.splat(0.0013888889)), f32x4.splat(0.008333334));
   poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(0.041666668));
@@ -200,6 +218,6 @@ function expNonPositiveLanes(x: v128): v128 {
   poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(1));
   poly = f32x4.add(f32x4.mul(r, poly), f32x4.splat(1));
   // below −87.3 (and −∞) the result is 0, like the scalar version's early return
-  const scaled = f32x4.mul(poly, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
+  const scaled = f32x4.mul(poly, i32x4.shl(i32x4.sub(shifted, i32x4.splat(ROUNDING_SHIFT_BITS - 127)), 23));
   return v128.and(scaled, f32x4.ge(x, f32x4.splat(-87.3)));
 }
