@@ -15,10 +15,11 @@
  * one string at a time.
  *
  * Packing: the array's `value` is a getter that makes the strings (slices
- * of the decoded texts) on first use. A reader that can work on ranges —
- * the tokenizer resolving "a b" merges to ids — takes `packedStringsOf(array)`
- * instead and never makes 151k strings that would only be garbage after
- * boot.
+ * of the decoded texts) on first use. A reader that can work on ranges
+ * takes `packedStringsOf(array)` instead and never makes 151k strings: the
+ * tokenizer resolves the "a b" merges to ids through it (the strings would
+ * only be garbage after boot) and keeps the vocabulary in it (the strings
+ * would cost ~5 MiB of heap for as long as the model is loaded).
  */
 
 import { fail } from '../../common/index.ts';

@@ -92,10 +92,14 @@ export function configFromGgufMetadata(meta: MetadataLookup, fileName: string, t
   const hiddenSize = required('qwen2.embedding_length');
   const headCount = required('qwen2.attention.head_count');
   const embedding = tensors?.get('token_embd.weight');
-  const tokens = meta.get('tokenizer.ggml.tokens') as { length?: unknown } | undefined;
+  // read last: a GGUF reader makes the 151k token strings when this array is first asked for
+  const tokenCount = (): number | undefined => {
+    const tokens = meta.get('tokenizer.ggml.tokens') as { length?: unknown } | undefined;
+    return tokens !== undefined && typeof tokens.length === 'number' ? tokens.length : undefined;
+  };
   const vocabSize = optional('qwen2.vocab_size')
     ?? (embedding !== undefined ? embedding.shape[1] : undefined)
-    ?? (tokens !== undefined && typeof tokens.length === 'number' ? tokens.length : undefined)
+    ?? tokenCount()
     ?? fail('llm.config_invalid', `${fileName}: cannot tell the vocabulary size (no qwen2.vocab_size, tokenizer.ggml.tokens or token_embd.weight)`);
   if (hiddenSize % headCount !== 0 && optional('qwen2.attention.key_length') === undefined) {
     fail('llm.config_invalid', `${fileName}: ${headCount} attention heads do not divide the embedding length ${hiddenSize}`);

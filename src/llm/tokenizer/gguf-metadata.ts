@@ -30,7 +30,7 @@ import { fail } from '../../common/index.ts';
 import { gguf, packedStringsOf, type GgufValue } from '../gguf/index.ts';
 import type { AddedToken } from './added-tokens.ts';
 import { preTokenizerByName } from './pre-tokenizer.ts';
-import { mergeCount, mergeLineSeparator, mergeLinesOf, mergePair, type MergeLines, type TokenKind, type TokenizerSpec } from './tokenizer-spec.ts';
+import { mergeCount, mergeLineSeparator, mergeLinesOf, mergePair, tokenTextAt, tokenTextsOf, type MergeLines, type TokenKind, type TokenTexts, type TokenizerSpec } from './tokenizer-spec.ts';
 
 export type GgufMetadataInput = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
@@ -44,9 +44,14 @@ export interface GgufExportOptions {
 
 // ── reading ──────────────────────────────────────────────────────────────
 
+/** the entry under `key` as given: a GgufValue ({ type, value }) or a bare value */
+function entryOf(metadata: GgufMetadataInput, key: string): unknown {
+  return metadata instanceof Map ? metadata.get(key) : (metadata as Readonly<Record<string, unknown>>)[key];
+}
+
 /** the value under `key`, unwrapped when it is a typed GGUF value ({ type, value }) */
 function lookup(metadata: GgufMetadataInput, key: string): unknown {
-  const raw = metadata instanceof Map ? metadata.get(key) : (metadata as Readonly<Record<string, unknown>>)[key];
+  const raw = entryOf(metadata, key);
   return typeof raw === 'object' && raw !== null && !ArrayBuffer.isView(raw) && !Array.isArray(raw) && 'type' in raw && 'value' in raw ? raw.value : raw;
 }
 
@@ -76,11 +81,18 @@ function readId(metadata: GgufMetadataInput, key: string, origin: string, vocabS
   return id;
 }
 
+/** tokenizer.ggml.tokens as ranges: packed when the reader kept them so (no string per token), else the strings themselves */
+function tokenTextsFrom(metadata: GgufMetadataInput, origin: string): TokenTexts {
+  const key = 'tokenizer.ggml.tokens';
+  const packed = packedStringsOf(entryOf(metadata, key));
+  if (packed !== undefined) return packed;
+  return tokenTextsOf(readStrings(metadata, key, origin) ?? fail('tokenizer.malformed', `${origin}: ${key} is missing`));
+}
+
 /** tokenizer.ggml.merges as line ranges: packed when the reader kept them so, else the strings themselves */
 function mergeLinesFrom(metadata: GgufMetadataInput, origin: string): MergeLines {
   const key = 'tokenizer.ggml.merges';
-  const raw = metadata instanceof Map ? metadata.get(key) : (metadata as Readonly<Record<string, unknown>>)[key];
-  const packed = packedStringsOf(raw);
+  const packed = packedStringsOf(entryOf(metadata, key));
   if (packed !== undefined) return packed;
   return mergeLinesOf(readStrings(metadata, key, origin) ?? fail('tokenizer.malformed', `${origin}: ${key} is missing; a BPE tokenizer needs its merge list`));
 }
@@ -93,7 +105,7 @@ export function tokenizerSpecFromGguf(metadata: GgufMetadataInput, origin: strin
   if (typeof pre !== 'string') fail('tokenizer.unsupported', `${origin}: tokenizer.ggml.pre is missing; the pre-tokenizer must be named (e.g. "qwen2")`);
   const preTokenizer = preTokenizerByName(pre, `${origin}: tokenizer.ggml.pre`);
 
-  const tokens = readStrings(metadata, 'tokenizer.ggml.tokens', origin) ?? fail('tokenizer.malformed', `${origin}: tokenizer.ggml.tokens is missing`);
+  const tokens = tokenTextsFrom(metadata, origin);
   if (tokens.length === 0) fail('tokenizer.bad_vocab', `${origin}: tokenizer.ggml.tokens is empty`);
   const types = readArray(metadata, 'tokenizer.ggml.token_type', origin);
   for (const key of ['tokenizer.ggml.token_type', 'tokenizer.ggml.scores']) {
@@ -121,7 +133,7 @@ export function tokenizerSpecFromGguf(metadata: GgufMetadataInput, origin: strin
     if (type === GgufTokenType.control || type === GgufTokenType.unknown || type === GgufTokenType.userDefined) {
       kinds[id] = 'added';
       const special = type !== GgufTokenType.userDefined;
-      addedTokens.push({ id, content: tokens[id]!, special, lstrip: false, rstrip: false, singleWord: false, normalized: false });
+      addedTokens.push({ id, content: tokenTextAt(tokens, id)!, special, lstrip: false, rstrip: false, singleWord: false, normalized: false });
     } else if (type === GgufTokenType.unused) {
       kinds[id] = 'unused';
     } else {
@@ -159,7 +171,7 @@ export function tokenizerSpecToGguf(spec: TokenizerSpec, options: GgufExportOpti
   const tokens: string[] = new Array(vocabSize);
   const types = new Int32Array(vocabSize);
   for (let id = 0; id < vocabSize; id++) {
-    const text = spec.tokens[id];
+    const text = tokenTextAt(spec.tokens, id);
     const kind = id < spec.tokens.length ? spec.kinds[id] : 'unused';
     tokens[id] = text ?? `[PAD${id}]`;
     types[id] =

@@ -21,7 +21,7 @@
 import { fail } from '../../common/index.ts';
 import type { AddedToken } from './added-tokens.ts';
 import { PRE_TOKENIZER_PATTERNS, preTokenizerFromPattern, type PreTokenizer } from './pre-tokenizer.ts';
-import type { TokenKind, TokenizerSpec } from './tokenizer-spec.ts';
+import { tokenTextsOf, type TokenKind, type TokenizerSpec } from './tokenizer-spec.ts';
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -85,7 +85,7 @@ export function tokenizerSpecFromJson(json: unknown, config: unknown, origin: st
   const addBos = typeof addBosValue === 'boolean' ? addBosValue : template.bosId !== undefined;
   return {
     origin,
-    tokens,
+    tokens: tokenTextsOf(tokens),
     kinds,
     merges: { form: 'pairs', pairs: merges },
     addedTokens,

@@ -48,11 +48,37 @@ export function mergeLinesOf(lines: readonly string[]): MergeLines {
   return { length: lines.length, text: (rank) => lines[rank]!, start: () => 0, end: (rank) => lines[rank]!.length };
 }
 
+/**
+ * Token texts by id, each a range of some string: the GGUF reader's packed
+ * string array (PackedStrings) is one, so a loaded vocabulary keeps no
+ * string per token (151k sliced strings and their array: ~5 MiB of heap);
+ * `tokenTextsOf` wraps a plain array. `text` is undefined for an id no
+ * token has (a gap in tokenizer.json's ids).
+ */
+export interface TokenTexts {
+  readonly length: number;
+  /** the string that holds id's text from start(id) to end(id); undefined = no token has this id */
+  text(id: number): string | undefined;
+  start(id: number): number;
+  end(id: number): number;
+}
+
+/** plain strings (undefined for a gap) as TokenTexts */
+export function tokenTextsOf(tokens: readonly (string | undefined)[]): TokenTexts {
+  return { length: tokens.length, text: (id) => tokens[id], start: () => 0, end: (id) => tokens[id]?.length ?? 0 };
+}
+
+/** token `id`'s text as a string of its own, or undefined when no token has this id */
+export function tokenTextAt(tokens: TokenTexts, id: number): string | undefined {
+  const text = tokens.text(id);
+  return text === undefined ? undefined : text.slice(tokens.start(id), tokens.end(id));
+}
+
 export interface TokenizerSpec {
   /** where the description came from, for messages ("tokenizer.json", "model.gguf") */
   readonly origin: string;
   /** (vocabSize) token text by id: byte-level strings for normal tokens, plain text for added ones; undefined = no token has this id */
-  readonly tokens: readonly (string | undefined)[];
+  readonly tokens: TokenTexts;
   /** (vocabSize) kind of each id */
   readonly kinds: readonly TokenKind[];
   /** merge rules in rank order */
@@ -95,5 +121,5 @@ export function mergePair(spec: Pick<TokenizerSpec, 'merges' | 'tokens'>, rank: 
     const space = mergeLineSeparator(text, start, end);
     return [text.slice(start, space), text.slice(space + 1, end)];
   }
-  return [spec.tokens[merges.left[rank]!]!, spec.tokens[merges.right[rank]!]!];
+  return [tokenTextAt(spec.tokens, merges.left[rank]!) ?? '', tokenTextAt(spec.tokens, merges.right[rank]!) ?? ''];
 }

@@ -23,7 +23,7 @@ import { BpeMerger, buildMergeRules, type MergeRules } from './bpe.ts';
 import { BYTE_TO_CHAR, byteLevelToBytes, bytesToByteLevel, encodeUtf8Into } from './byte-level.ts';
 import { forEachWord } from './pre-tokenizer.ts';
 import { StreamDecoder, type DecodeOptions } from './stream-decoder.ts';
-import { mergeCount, mergeLineSeparator, mergePair, type TokenizerSpec } from './tokenizer-spec.ts';
+import { mergeCount, mergeLineSeparator, mergePair, tokenTextAt, type TokenizerSpec } from './tokenizer-spec.ts';
 import { VocabularyIndex } from './vocabulary-index.ts';
 import type { GgufValue } from '../gguf/index.ts';
 import { tokenizerSpecFromJson } from './tokenizer-json.ts';
@@ -210,7 +210,7 @@ export class Tokenizer {
     const bytesById = (this.bytesById ??= new Array<Uint8Array | undefined>(this.vocabSize).fill(undefined));
     const cached = bytesById[id];
     if (cached !== undefined) return cached;
-    const text = Number.isInteger(id) && id >= 0 && id < this.vocabSize ? this.spec.tokens[id] : undefined;
+    const text = Number.isInteger(id) && id >= 0 && id < this.vocabSize ? tokenTextAt(this.spec.tokens, id) : undefined;
     if (text === undefined) return fail('tokenizer.unknown_id', `${this.spec.origin}: token id ${id} is not in the vocabulary (size ${this.vocabSize})`, { id });
     // HF ByteLevel decoder: a token whose characters are not all byte characters decodes as its own UTF-8
     const bytes = (this.spec.kinds[id] === 'normal' ? byteLevelToBytes(text) : undefined) ?? new TextEncoder().encode(text);
@@ -220,7 +220,7 @@ export class Tokenizer {
 
   /** the token's text as the vocabulary spells it ("Ġthe", "<|im_end|>") */
   tokenText(id: number): string {
-    const text = Number.isInteger(id) && id >= 0 && id < this.vocabSize ? this.spec.tokens[id] : undefined;
+    const text = Number.isInteger(id) && id >= 0 && id < this.vocabSize ? tokenTextAt(this.spec.tokens, id) : undefined;
     return text ?? fail('tokenizer.unknown_id', `${this.spec.origin}: token id ${id} is not in the vocabulary (size ${this.vocabSize})`, { id });
   }
 
@@ -272,12 +272,11 @@ export class Tokenizer {
       } else {
         leftId = merges.left[rank]!;
         rightId = merges.right[rank]!;
-        const tokens = spec.tokens;
-        const a = tokens[leftId] ?? '';
-        const b = tokens[rightId] ?? '';
-        resultId = vocabulary.findJoined(a, 0, a.length, b, 0, b.length);
-        if (tokens[leftId] === undefined || spec.kinds[leftId] !== 'normal') leftId = -1;
-        if (tokens[rightId] === undefined || spec.kinds[rightId] !== 'normal') rightId = -1;
+        const a = tokenTextAt(spec.tokens, leftId);
+        const b = tokenTextAt(spec.tokens, rightId);
+        resultId = vocabulary.findJoined(a ?? '', 0, a?.length ?? 0, b ?? '', 0, b?.length ?? 0);
+        if (a === undefined || spec.kinds[leftId] !== 'normal') leftId = -1;
+        if (b === undefined || spec.kinds[rightId] !== 'normal') rightId = -1;
       }
       if (leftId < 0 || rightId < 0 || resultId < 0) {
         const [a, b] = merges.form === 'ids' ? [String(merges.left[rank]), String(merges.right[rank])] : mergePair(spec, rank);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { tokenTextsOf, type TokenTexts } from './tokenizer-spec.ts';
 import { VocabularyIndex } from './vocabulary-index.ts';
 
 /** the Map the tokenizer used to build: later duplicates win, excluded ids are absent */
@@ -14,13 +15,24 @@ function mapOf(tokens: readonly (string | undefined)[], include: (id: number) =>
   return map;
 }
 
+/** the texts as ranges of one joined string, the way a GGUF vocabulary arrives (PackedStrings) */
+function joinedTextsOf(tokens: readonly (string | undefined)[]): TokenTexts {
+  const starts: number[] = [];
+  let joined = '';
+  for (const text of tokens) {
+    starts.push(joined.length);
+    joined += `${text ?? ''}|`;
+  }
+  return { length: tokens.length, text: (id) => (tokens[id] === undefined ? undefined : joined), start: (id) => starts[id]!, end: (id) => starts[id]! + (tokens[id]?.length ?? 0) };
+}
+
 const tokenText = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'b', 'ab', 'Ġ', 'Ġthe', '日本', '😀', ''));
 
-test('property: find and findJoined agree with a Map for every text, range and split', () => {
+test('property: find and findJoined agree with a Map for every text, range and split (texts as strings or as ranges of one string)', () => {
   fc.assert(
-    fc.property(fc.array(fc.option(tokenText, { nil: undefined }), { maxLength: 60 }), fc.array(tokenText, { maxLength: 20 }), fc.nat(), (tokens, probes, excludeSeed) => {
+    fc.property(fc.array(fc.option(tokenText, { nil: undefined }), { maxLength: 60 }), fc.array(tokenText, { maxLength: 20 }), fc.nat(), fc.boolean(), (tokens, probes, excludeSeed, joined) => {
       const include = (id: number): boolean => (id * 7 + excludeSeed) % 5 !== 0;
-      const index = new VocabularyIndex(tokens, include);
+      const index = new VocabularyIndex(joined ? joinedTextsOf(tokens) : tokenTextsOf(tokens), include);
       const map = mapOf(tokens, include);
       assert.equal(index.size, map.size);
       for (const text of [...tokens.filter((t): t is string => t !== undefined), ...probes]) {
@@ -40,7 +52,7 @@ test('property: find and findJoined agree with a Map for every text, range and s
 test('a vocabulary of 150k texts: every id found, a later duplicate wins, absent texts miss', () => {
   const tokens = Array.from({ length: 150_000 }, (_, id) => `t${id.toString(36)}`);
   tokens[149_999] = tokens[5]!;
-  const index = new VocabularyIndex(tokens, () => true);
+  const index = new VocabularyIndex(tokenTextsOf(tokens), () => true);
   assert.equal(index.size, 149_999);
   assert.equal(index.find(tokens[5]!), 149_999);
   for (let id = 6; id < 149_999; id += 997) assert.equal(index.find(tokens[id]!), id);

@@ -6,7 +6,8 @@
  * table) plus rehash copies while it grows; this table is one Int32Array
  * of ids and one Uint32Array of hashes (2 MiB for Qwen's vocabulary, off
  * the heap), sized once. Keys are not copied: a slot holds the id, and the
- * text is compared against `tokens[id]`.
+ * text is compared against token id's range in `tokens` (TokenTexts: a
+ * loaded vocabulary has no string per token either).
  *
  * Lookups take a range of a string, or two ranges joined, so the merge list
  * ("a b" lines) resolves to ids without slicing a single string: `find`
@@ -17,6 +18,8 @@
  * filled in id order, a text that appears twice maps to its later id.
  */
 
+import type { TokenTexts } from './tokenizer-spec.ts';
+
 /** slots are sized so that entries / slots stays at or below this */
 const MAX_LOAD = 0.6;
 const FNV_OFFSET = 0x811c9dc5;
@@ -24,7 +27,7 @@ const FNV_PRIME = 0x01000193;
 
 export class VocabularyIndex {
   /** the vocabulary the ids refer to (not copied) */
-  private readonly tokens: readonly (string | undefined)[];
+  private readonly tokens: TokenTexts;
   /** (capacity) id per slot, -1 when empty */
   private readonly slotIds: Int32Array;
   /** (capacity) full hash of the slot's text, to skip most string compares */
@@ -33,8 +36,8 @@ export class VocabularyIndex {
   /** number of distinct texts indexed */
   readonly size: number;
 
-  /** Index `tokens[id]` for every id that `include` accepts (undefined entries are skipped). */
-  constructor(tokens: readonly (string | undefined)[], include: (id: number) => boolean) {
+  /** Index token id's text for every id that `include` accepts (ids no token has are skipped). */
+  constructor(tokens: TokenTexts, include: (id: number) => boolean) {
     this.tokens = tokens;
     let capacity = 16;
     while (capacity * MAX_LOAD < tokens.length) capacity *= 2;
@@ -43,10 +46,11 @@ export class VocabularyIndex {
     this.mask = capacity - 1;
     let size = 0;
     for (let id = 0; id < tokens.length; id++) {
-      const text = tokens[id];
+      const text = tokens.text(id);
       if (text === undefined || !include(id)) continue;
-      const hash = hashRange(FNV_OFFSET, text, 0, text.length);
-      const final = finish(hash);
+      const start = tokens.start(id);
+      const length = tokens.end(id) - start;
+      const final = finish(hashRange(FNV_OFFSET, text, start, start + length));
       let slot = final & this.mask;
       for (;;) {
         const existing = this.slotIds[slot]!;
@@ -56,7 +60,7 @@ export class VocabularyIndex {
           size++;
           break;
         }
-        if (this.slotHashes[slot] === final && this.tokens[existing] === text) {
+        if (this.slotHashes[slot] === final && this.sameAsToken(existing, text, start, length)) {
           this.slotIds[slot] = id; // a later duplicate wins, as Map.set would
           break;
         }
@@ -80,12 +84,17 @@ export class VocabularyIndex {
     for (;;) {
       const id = this.slotIds[slot]!;
       if (id === -1) return -1;
-      if (this.slotHashes[slot] === final) {
-        const candidate = this.tokens[id]!;
-        if (candidate.length === length && sameText(candidate, first, firstStart, firstLength) && sameText(candidate, second, secondStart, length - firstLength, firstLength)) return id;
-      }
+      if (this.slotHashes[slot] === final && this.sameAsToken(id, first, firstStart, firstLength, second, secondStart, length - firstLength)) return id;
       slot = (slot + 1) & this.mask;
     }
+  }
+
+  /** whether token `id` is spelled first[firstStart, +firstLength) followed by second[secondStart, +secondLength) */
+  private sameAsToken(id: number, first: string, firstStart: number, firstLength: number, second = '', secondStart = 0, secondLength = 0): boolean {
+    const at = this.tokens.start(id);
+    if (this.tokens.end(id) - at !== firstLength + secondLength) return false;
+    const candidate = this.tokens.text(id)!;
+    return sameText(candidate, at, first, firstStart, firstLength) && sameText(candidate, at + firstLength, second, secondStart, secondLength);
   }
 }
 
@@ -106,7 +115,7 @@ function finish(hash: number): number {
 }
 
 /** whether candidate[at, at + length) equals text[start, start + length) */
-function sameText(candidate: string, text: string, start: number, length: number, at = 0): boolean {
+function sameText(candidate: string, at: number, text: string, start: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (candidate.charCodeAt(at + i) !== text.charCodeAt(start + i)) return false;
   return true;
 }
