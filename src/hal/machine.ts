@@ -34,6 +34,12 @@ export interface Machine {
    * leave it out (callers fall back to readModuleRange).
    */
   startModuleRead?(start: number, end: number, offset: number, out: Uint8Array): ModuleRead;
+  /**
+   * Optional: give back the memory that finished work left as garbage (a
+   * hosted machine runs its runtime's full collection). The kernel calls it
+   * after loading a boot model; machines without a collector leave it out.
+   */
+  reclaimMemory?(): void;
   /** power off: the process ends with `code` after the kernel has flushed */
   powerOff(code: number): void;
 }

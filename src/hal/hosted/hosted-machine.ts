@@ -12,9 +12,10 @@ import { fail } from '../../common/index.ts';
 import type { BlockDevice } from '../block-device.ts';
 import type { Machine, ModuleRead } from '../machine.ts';
 import { FileBlockDevice } from './file-block-device.ts';
+import { collectAllGarbage } from './full-collection.ts';
 import { HostedClock } from './hosted-clock.ts';
 import { HostedConsole } from './hosted-console.ts';
-import { readFileRange, startFileRead } from './module-reader.ts';
+import { MODULE_READ_CHUNK, readFileRange, startFileRead } from './module-reader.ts';
 import { keepYoungGenerationFixed } from './young-generation.ts';
 
 export interface HostedModule {
@@ -54,6 +55,8 @@ export class HostedMachine implements Machine {
   private readonly modules: readonly HostedModule[];
   /** threads startModuleRead starts (the calling thread helps in wait()) */
   readonly readerThreads: number;
+  /** readModuleRange's one bounce buffer (see readFileRange), made on first use */
+  private bounce: Uint8Array | undefined;
   /** set by powerOff; the launcher exits with it once the event loop drains */
   exitCode: number | undefined;
 
@@ -76,7 +79,8 @@ export class HostedMachine implements Machine {
   }
 
   readModuleRange(start: number, end: number, offset: number, out: Uint8Array): void {
-    readFileRange(this.checkedRange(start, end, offset, out.length).path, offset, out);
+    this.bounce ??= new Uint8Array(MODULE_READ_CHUNK);
+    readFileRange(this.checkedRange(start, end, offset, out.length).path, offset, out, this.bounce);
   }
 
   /**
@@ -88,6 +92,12 @@ export class HostedMachine implements Machine {
 
   private startThreadedRead(start: number, end: number, offset: number, out: Uint8Array): ModuleRead {
     return startFileRead(this.checkedRange(start, end, offset, out.length).path, offset, out, this.readerThreads);
+  }
+
+  /** drop the read buffer (made again if another read comes), then a full V8 collection (see full-collection.ts) */
+  reclaimMemory(): void {
+    this.bounce = undefined;
+    collectAllGarbage();
   }
 
   powerOff(code: number): void {

@@ -75,3 +75,16 @@ test('HostedMachine offers background reads only with reader threads, and checks
   assert.throws(() => machine.readModuleRange(0x100000, 0x100000 + big.content.length, -1, out), outside);
   assert.throws(() => machine.readModuleRange(0x200000, 0x300000, 0, out), (e: unknown) => isChimaeraError(e, 'boot.module_missing'));
 });
+
+test('HostedMachine reads ranges through one bounce buffer, before and after reclaimMemory drops it', () => {
+  const machine = new HostedMachine([{ start: 0x100000, end: 0x100000 + big.content.length, path: big.path }]);
+  const read = (offset: number, length: number): Uint8Array => {
+    const out = new Uint8Array(length);
+    machine.readModuleRange(0x100000, 0x100000 + big.content.length, offset, out);
+    return out;
+  };
+  assert.deepEqual(read(17, 2 * MODULE_READ_CHUNK + 5), big.content.subarray(17, 17 + 2 * MODULE_READ_CHUNK + 5));
+  assert.deepEqual(read(3, 100), big.content.subarray(3, 103), 'a short read after a long one through the same buffer');
+  machine.reclaimMemory();
+  assert.deepEqual(read(MODULE_READ_CHUNK - 9, MODULE_READ_CHUNK + 20), big.content.subarray(MODULE_READ_CHUNK - 9, 2 * MODULE_READ_CHUNK + 11));
+});

@@ -43,9 +43,12 @@ const STATUS_WORDS = 4;
 
 /**
  * Copy `out.length` bytes of `path` from `fileOffset` into `out`, through
- * `bounce` (a fresh 1 MiB one by default). Reusing one across the 16 MiB
- * calls of a model load measured no lower at the peak: the garbage ones
- * make V8 collect during the load, which shrinks the heap it keeps.
+ * `bounce` (a fresh 1 MiB one by default). A caller that reads a module in
+ * many calls passes one bounce buffer to them all (HostedMachine does): a
+ * fresh 1 MiB buffer per 16 MiB call of a model load left ~24 MiB of
+ * garbage buffers, and once glibc had returned one mapped buffer it raised
+ * its mmap threshold and took the rest from the main heap, which then stayed
+ * 21 MiB larger for the life of the process in about one boot in five.
  */
 export function readFileRange(path: string, fileOffset: number, out: Uint8Array, bounce: Uint8Array = new Uint8Array(Math.min(MODULE_READ_CHUNK, out.length))): void {
   const fd = openForReading(path);

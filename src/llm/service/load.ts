@@ -71,6 +71,8 @@ export function loadBootModel(kernel: Kernel, options: LoadOptions = {}): Loaded
   const modelOptions = () => modelOptionsFor(kernel, options.acceleration);
   const loaded = gguf.length === 1 ? loadGguf(kernel, gguf[0]!, modelOptions, onProgress) : hf.length > 0 ? loadHf(kernel, hf, modelOptions, onProgress) : undefined;
   if (loaded === undefined) return undefined;
+  // the header's read buffers, the vocabulary's decoding batches and the merge list's ranges are garbage now
+  kernel.machine.reclaimMemory?.();
   const result = { ...loaded, loadMs: kernel.machine.clock.now() - started };
   const c = result.config;
   kernel.klog.info('llm', `${result.name}: qwen2, ${c.layerCount} layers, hidden ${c.hiddenSize}, ${c.headCount} heads / ${c.kvHeadCount} kv, ffn ${c.intermediateSize}, vocab ${c.vocabSize}, ${c.tiedEmbeddings ? 'tied' : 'separate'} output head`);
