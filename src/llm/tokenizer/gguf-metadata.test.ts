@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { isChimaeraError, type ErrorCode } from '../../common/index.ts';
-import { readGguf, writeGguf, type GgufValue } from '../gguf/index.ts';
+import { packedStringsOf, readGguf, writeGguf, type GgufValue } from '../gguf/index.ts';
 import { GgufTokenType, Tokenizer } from './index.ts';
 import { generateCorpus } from './test-corpus.ts';
 import { QWEN_TOKENIZER_DIR, toyTokenizerJson } from './test-fixtures.ts';
@@ -92,6 +92,10 @@ test('through a real GGUF file: writeGguf → readGguf → fromGgufMetadata give
   const tokenizer = Tokenizer.fromGgufMetadata(file.metadata, 'vocab.gguf');
   for (const { text } of generateCorpus(11, 10)) assert.deepEqual(tokenizer.encode(text), fromJson.encode(text));
   assert.equal(tokenizer.vocabSize, 151936);
+  // the vocabulary stays in the reader's packed form: no string per token is kept
+  assert.equal(tokenizer.spec.tokens, packedStringsOf(file.metadata.get('tokenizer.ggml.tokens')));
+  for (const id of [0, 9, 1000, 151_642, 151_668]) assert.equal(tokenizer.tokenText(id), fromJson.tokenText(id), `token ${id}`);
+  assert.equal(tokenizer.tokenText(151_935), '[PAD151935]');
 });
 
 function assertFails(edit: (meta: Map<string, unknown>) => void, code: ErrorCode, pattern: RegExp): void {
