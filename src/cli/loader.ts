@@ -17,6 +17,7 @@
  * below 4 GiB; the arena may extend past it (the memory map is 64-bit).
  */
 
+import { availableParallelism } from 'node:os';
 import { fail } from '../common/index.ts';
 import { HostedConsole, HostedMachine, type HostedModule } from '../hal/hosted/index.ts';
 import { encodeBootInfo, MemoryRegionType, type BootInfo } from '../kernel/index.ts';
@@ -24,6 +25,8 @@ import { encodeBootInfo, MemoryRegionType, type BootInfo } from '../kernel/index
 export const LOADER_NAME = 'chimaera-loader 0.1 (hosted)';
 
 const LOWER_MEMORY_END = 0x9fc00;
+/** GGUF model bytes per module-reader thread (readerThreadsFor) */
+const BYTES_PER_READER_THREAD = 2 ** 30;
 const UPPER_MEMORY_START = 0x100000;
 const PAGE = 4096;
 
@@ -77,5 +80,21 @@ export function load(options: LoaderOptions): LoadedSystem {
       { base: modulesEnd, length: options.arenaBytes, type: MemoryRegionType.AVAILABLE },
     ],
   };
-  return { bootInfo: encodeBootInfo(info), machine: new HostedMachine(hostedModules, options.console) };
+  const readerThreads = readerThreadsFor(options.modules, availableParallelism());
+  return { bootInfo: encodeBootInfo(info), machine: new HostedMachine(hostedModules, options.console, { readerThreads }) };
+}
+
+/**
+ * Threads that copy the GGUF model into the arena beside the kernel
+ * (HostedMachine readerThreads): one per whole GiB of model, at most one per
+ * core the kernel's own thread leaves free. Measured on 2 cores: Qwen2 1.5B
+ * Q8_0 (1.6 GB) loads in 3.5-4.9 s with one instead of 6.7-11.3 s without;
+ * a reader thread leaves ~13 MiB resident after it ends (its Node
+ * environment and malloc arena). That is under 1% of such a model, but 3%
+ * of the 0.5B q4_k_m file (379 MiB), which loads in under 2.5 s anyway.
+ */
+export function readerThreadsFor(modules: readonly LoaderModule[], cores: number): number {
+  let modelBytes = 0;
+  for (const m of modules) if (m.role === 'model') modelBytes += m.size;
+  return Math.max(0, Math.min(cores - 1, Math.floor(modelBytes / BYTES_PER_READER_THREAD)));
 }
