@@ -43,7 +43,8 @@ export interface HostedMachineOptions {
    * copies too once it waits. Default 0: no startModuleRead, the kernel
    * copies synchronously. Measured on 2 cores (Qwen2 0.5B Q8_0, 501 MiB of weights):
    * one thread loads ~0.4 s faster but leaves ~10 MiB more resident (a
-   * Node worker's environment, and malloc arenas that outlive it).
+   * Node worker's environment, and malloc arenas that outlive it). The boot
+   * loader picks it by model size (cli/loader.ts readerThreadsFor).
    */
   readonly readerThreads?: number;
 }
