@@ -92,7 +92,7 @@ export class WasmMatmulBackend implements MatmulBackend {
         x = prepared.byteOffset;
       }
       if (type === GgmlType.Q8_0 && tokens >= 4 && unpacked === -1) {
-        // once per group: the scratch after the prepared blocks (preparedBytes below sizes it)
+        // once per group: the scratch after the prepared blocks (this.preparedBytes sizes it)
         const at = prepared.byteOffset + xStride * tokens;
         unpacked = kernels.unpackQ8_0(x, xStride, tokens, nIn, at) ? at : 0;
       }
